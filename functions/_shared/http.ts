@@ -1,0 +1,114 @@
+/**
+ * HTTP helpers shared by every Edge Function: JSON answers, the error shape
+ * `{ error: { code, message, details } }`, CORS for browsers (supabase-js), body size limits.
+ */
+
+export const corsHeaders: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-headers": "authorization, x-client-info, apikey, content-type",
+  "access-control-allow-methods": "GET, POST, PATCH, DELETE, OPTIONS",
+  "access-control-max-age": "86400",
+};
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...corsHeaders, ...headers },
+  });
+}
+
+/** An error a client can act on. `code` is stable and machine-readable; `message` is for people. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export function errorResponse(err: HttpError): Response {
+  const body: { error: { code: string; message: string; details?: unknown } } = {
+    error: { code: err.code, message: err.message },
+  };
+  if (err.details !== undefined) body.error.details = err.details;
+  return json(body, err.status, err.headers);
+}
+
+/** Answers a CORS preflight, or null when the request is not one. */
+export function preflight(req: Request): Response | null {
+  return req.method === "OPTIONS" ? new Response(null, { status: 204, headers: corsHeaders }) : null;
+}
+
+/**
+ * Wraps a handler: answers preflight, turns HttpError into its JSON answer and anything else
+ * into a 500 without a stack trace or message (which could carry user data or secrets).
+ */
+export function serveJson(
+  name: string,
+  fn: (req: Request) => Promise<Response>,
+): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const pre = preflight(req);
+    if (pre) return pre;
+    try {
+      return await fn(req);
+    } catch (err) {
+      if (err instanceof HttpError) return errorResponse(err);
+      console.error(`${name}: internal error (${err instanceof Error ? err.name : typeof err})`);
+      return errorResponse(new HttpError(500, "internal_error", "Something went wrong on our side; try again later."));
+    }
+  };
+}
+
+/** Reads a JSON body, refusing more than `maxBytes` (413) and anything that is not JSON (400/415). */
+export async function readJsonBody(req: Request, maxBytes = 16 * 1024): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().includes("application/json")) {
+    throw new HttpError(415, "unsupported_media_type", "Send the body as JSON with the header content-type: application/json.");
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const reader = req.body?.getReader();
+  if (!reader) throw new HttpError(400, "invalid_request", "The request has no body; send a JSON object.");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) { bytes.set(c, off); off += c.byteLength; }
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === "") throw new HttpError(400, "invalid_request", "The request body is empty; send a JSON object.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, "payload_too_large", `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`);
+}
+
+/** The path after the function's name, e.g. `/positions/open` for `/functions/v1/api/positions/open`. */
+export function subpath(req: Request, functionName: string): string {
+  const path = new URL(req.url).pathname;
+  const marker = `/${functionName}`;
+  const i = path.indexOf(marker);
+  if (i < 0) return "/";
+  const rest = path.slice(i + marker.length);
+  return rest === "" ? "/" : rest.startsWith("/") ? rest.replace(/\/+$/, "") || "/" : "/";
+}

@@ -1,0 +1,19 @@
+// Where things live. The stack's state is kept in a git-ignored folder of the project.
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const STACK_DIR = resolve(ROOT, ".stack");
+export const PGDATA = resolve(STACK_DIR, "pgdata");
+export const PGDATA_BASE = resolve(STACK_DIR, "pgdata-base");
+export const SOCKET_DIR = resolve(STACK_DIR, "run");
+export const PG_LOG = resolve(STACK_DIR, "postgres.log");
+export const FN_LOG = resolve(STACK_DIR, "functions.log");
+export const FN_PID = resolve(STACK_DIR, "functions.pid");
+export const STATE_FILE = resolve(STACK_DIR, "state.json");
+export const KEYS_FILE = resolve(STACK_DIR, "keys.json");
+export const PG_BIN = "/usr/lib/postgresql/15/bin";
+export const DB_PORT = 54322;
+export const API_PORT = 54321;
+export const DB_PASSWORD = "postgres";
+export const BIN = (name) => resolve(ROOT, "node_modules/.bin", name);

@@ -1,0 +1,2 @@
+-- Seed data for local development (applied after migrations by `npm run stack -- up|reset`).
+-- Reference rows only; users and their data come from `npm run stack -- user` and `npm start`.
