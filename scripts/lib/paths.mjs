@@ -3,7 +3,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const STACK_DIR = resolve(ROOT, ".stack");
+// STACK_DIR / STACK_DB_PORT / STACK_API_PORT let a second stack run beside the default one.
+export const STACK_DIR = resolve(ROOT, process.env.STACK_DIR ?? ".stack");
 export const PGDATA = resolve(STACK_DIR, "pgdata");
 export const PGDATA_BASE = resolve(STACK_DIR, "pgdata-base");
 export const SOCKET_DIR = resolve(STACK_DIR, "run");
@@ -13,7 +14,7 @@ export const FN_PID = resolve(STACK_DIR, "functions.pid");
 export const STATE_FILE = resolve(STACK_DIR, "state.json");
 export const KEYS_FILE = resolve(STACK_DIR, "keys.json");
 export const PG_BIN = "/usr/lib/postgresql/15/bin";
-export const DB_PORT = 54322;
-export const API_PORT = 54321;
+export const DB_PORT = Number(process.env.STACK_DB_PORT ?? 54322);
+export const API_PORT = Number(process.env.STACK_API_PORT ?? 54321);
 export const DB_PASSWORD = "postgres";
 export const BIN = (name) => resolve(ROOT, "node_modules/.bin", name);
