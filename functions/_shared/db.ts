@@ -4,7 +4,7 @@
  * does, so Row Level Security applies inside functions too.
  */
 import postgres from "postgres";
-import { requireEnv } from "./env.ts";
+import { env, requireEnv } from "./env.ts";
 import type { Claims } from "./auth.ts";
 
 export type Sql = postgres.Sql;
@@ -16,7 +16,7 @@ let client: Sql | null = null;
 export function db(): Sql {
   client ??= postgres(requireEnv("SUPABASE_DB_URL"), {
     prepare: false, // required behind Supabase's transaction pooler
-    max: Number(globalThis.process?.env?.DB_POOL_MAX ?? 8),
+    max: Number(env("DB_POOL_MAX") ?? 8),
     idle_timeout: 20,
     connect_timeout: 10,
     onnotice: () => {},

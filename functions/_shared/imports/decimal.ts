@@ -2,7 +2,7 @@
  * The importers' only contact with decimal.js (until the shared `functions/_shared/decimal.ts`
  * lands). Amounts stay strings; this module validates and canonicalises them exactly.
  */
-import Decimal from "decimal.js";
+import { Decimal } from "decimal.js";
 
 /** A plain decimal number as exports write it: optional minus, digits, optional fraction. */
 const PLAIN = /^-?(?:\d+)(?:\.\d+)?$/;

@@ -1,0 +1,172 @@
+/**
+ * Streaming CSV reading with physical line numbers.
+ *
+ * Text arrives as one string or as chunks (strings or UTF-8 bytes). Chunks are cut into whole
+ * records at newlines that are outside quotes, so a quoted cell may contain newlines; each batch
+ * of whole records is parsed by papaparse. Every record keeps the 1-based line number of the
+ * line it starts on (header = line 1), which is what error messages cite.
+ */
+// @ts-types="@types/papaparse"
+import Papa from "papaparse";
+
+export type TextSource =
+  | string
+  | ReadableStream<string | Uint8Array>
+  | AsyncIterable<string | Uint8Array>;
+
+export interface CsvRecord {
+  /** 1-based physical line where the record starts. */
+  line: number;
+  cells: string[];
+  /** Set when the CSV syntax of this record is broken (e.g. an unterminated quote). */
+  problem?: string;
+}
+
+export interface CsvBatch {
+  records: CsvRecord[];
+  /** UTF-8 bytes consumed so far (including this batch). */
+  bytes: number;
+}
+
+/** Size of the slices a string input is cut into, so progress is reported for big strings too. */
+const STRING_SLICE = 1 << 20;
+
+async function* chunksOf(source: TextSource): AsyncGenerator<{ text: string; bytes: number }> {
+  if (typeof source === "string") {
+    const enc = new TextEncoder();
+    let i = 0;
+    while (i < source.length) {
+      let end = Math.min(i + STRING_SLICE, source.length);
+      // Never split a surrogate pair.
+      if (end < source.length) {
+        const c = source.charCodeAt(end - 1);
+        if (c >= 0xd800 && c <= 0xdbff) end++;
+      }
+      const text = source.slice(i, end);
+      yield { text, bytes: enc.encode(text).length };
+      i = end;
+    }
+    return;
+  }
+  const decoder = new TextDecoder("utf-8");
+  const enc = new TextEncoder();
+  const iterable: AsyncIterable<string | Uint8Array> =
+    Symbol.asyncIterator in (source as object)
+      ? (source as AsyncIterable<string | Uint8Array>)
+      : readerIterable(source as ReadableStream<string | Uint8Array>);
+  for await (const chunk of iterable) {
+    if (typeof chunk === "string") yield { text: chunk, bytes: enc.encode(chunk).length };
+    else yield { text: decoder.decode(chunk, { stream: true }), bytes: chunk.byteLength };
+  }
+  const tail = decoder.decode();
+  if (tail) yield { text: tail, bytes: 0 };
+}
+
+async function* readerIterable(stream: ReadableStream<string | Uint8Array>): AsyncGenerator<string | Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Read a CSV source batch by batch. Blank lines are skipped (their line numbers still count);
+ * a leading UTF-8 BOM is dropped; CRLF and LF both end a line.
+ */
+export async function* readCsv(source: TextSource): AsyncGenerator<CsvBatch> {
+  let buffer = "";
+  let bufferLine = 1; // physical line number of buffer[0]
+  let inQuotes = false;
+  let scanFrom = 0; // buffer index up to which quote state has been scanned
+  let bytes = 0;
+  let first = true;
+
+  const cut = (upTo: number): CsvRecord[] => {
+    // buffer[0..upTo) holds whole records ending in "\n".
+    const part = buffer.slice(0, upTo);
+    buffer = buffer.slice(upTo);
+    scanFrom -= upTo;
+    const out = splitRecords(part, bufferLine);
+    bufferLine += countNewlines(part);
+    return out;
+  };
+
+  for await (const { text, bytes: b } of chunksOf(source)) {
+    bytes += b;
+    buffer += first && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    first = false;
+    let lastBoundary = -1;
+    for (let i = scanFrom; i < buffer.length; i++) {
+      const c = buffer.charCodeAt(i);
+      if (c === 34 /* " */) inQuotes = !inQuotes;
+      else if (c === 10 /* \n */ && !inQuotes) lastBoundary = i;
+    }
+    scanFrom = buffer.length;
+    if (lastBoundary >= 0) {
+      const records = cut(lastBoundary + 1);
+      if (records.length) yield { records, bytes };
+    }
+  }
+  if (buffer.length) {
+    const records = cut(buffer.length);
+    if (records.length) yield { records, bytes };
+  }
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/** Split whole-record text into records (quote aware), then parse them with papaparse. */
+function splitRecords(part: string, startLine: number): CsvRecord[] {
+  const raw: { line: number; text: string }[] = [];
+  let line = startLine;
+  let recStart = 0;
+  let recLine = startLine;
+  let inQ = false;
+  for (let i = 0; i <= part.length; i++) {
+    const c = i < part.length ? part.charCodeAt(i) : 10;
+    if (c === 34) inQ = !inQ;
+    else if (c === 10 && (!inQ || i === part.length)) {
+      let text = part.slice(recStart, i);
+      if (text.endsWith("\r")) text = text.slice(0, -1);
+      if (text.trim() !== "") raw.push({ line: recLine, text });
+      if (i < part.length) line++;
+      recStart = i + 1;
+      recLine = line;
+      continue;
+    }
+    if (c === 10) line++;
+  }
+  if (!raw.length) return [];
+  const parsed = Papa.parse<string[]>(raw.map((r) => r.text).join("\n"), {
+    header: false,
+    newline: "\n",
+    skipEmptyLines: false,
+    dynamicTyping: false,
+  });
+  if (parsed.data.length === raw.length) {
+    const out: CsvRecord[] = raw.map((r, i) => ({ line: r.line, cells: parsed.data[i] }));
+    for (const e of parsed.errors) {
+      if (e.row !== undefined && e.row !== null && out[e.row]) out[e.row].problem = `CSV syntax: ${e.message}`;
+    }
+    return out;
+  }
+  // Papaparse disagreed about record boundaries (malformed quoting): parse one by one.
+  return raw.map((r) => {
+    const one = Papa.parse<string[]>(r.text, { header: false, newline: "\n" });
+    const rec: CsvRecord = { line: r.line, cells: one.data[0] ?? [] };
+    if (one.errors.length || one.data.length !== 1) {
+      rec.problem = `CSV syntax: ${one.errors[0]?.message ?? "record does not parse as one row"}`;
+    }
+    return rec;
+  });
+}

@@ -1,0 +1,275 @@
+/**
+ * parseExport: one exchange export file (string or stream) → FillRow[] / TransferRow[], or
+ * line-numbered errors. All-or-nothing: when any row is bad, no rows are returned.
+ */
+import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
+import { readCsv, type TextSource } from "./csv.ts";
+import { isZero } from "./decimal.ts";
+import {
+  describeFormats,
+  type FillDraft,
+  FORMATS,
+  type ImportFormat,
+  type ImportIssue,
+  type ImportKind,
+  type RowContext,
+  type TransferDraft,
+} from "./formats.ts";
+import { fillKeyText, sha256Hex, SHORT_HASH_HEX } from "./ids.ts";
+
+export interface ImportProgress {
+  /** Data rows read so far (header and blank lines excluded). */
+  rows: number;
+  /** Bytes of the file consumed so far (UTF-8). */
+  bytes: number;
+}
+
+export interface ParseExportOptions {
+  /** Restrict detection to this exchange (the header must belong to one of its formats). */
+  exchange?: ExchangeId;
+  /** Restrict detection to this kind; required for headers shared by two kinds. */
+  kind?: ImportKind;
+  /** The whole file. Exactly one of `text` and `stream` is given. */
+  text?: string;
+  /** The file as chunks of text or UTF-8 bytes (a ReadableStream or any async iterable). */
+  stream?: ReadableStream<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
+  /** Called after each batch of rows and once at the end. */
+  onProgress?: (p: ImportProgress) => void;
+  /**
+   * Offset of the time zone the export was made in, for formats whose timestamps carry no zone
+   * (Bitget, MEXC: see FORMATS.md). "+08:00", "-05:30", "+0"; default UTC.
+   */
+  utcOffset?: string;
+  /** Stop collecting errors after this many (the count keeps going). Default 1000. */
+  maxErrors?: number;
+}
+
+export interface ParseExportResult {
+  format: Pick<ImportFormat, "id" | "label" | "exchange" | "kind"> | null;
+  fills: FillRow[];
+  transfers: TransferRow[];
+  errors: ImportIssue[];
+  /** Total number of problems found (errors may hold fewer, see maxErrors). */
+  errorCount: number;
+  rows: number;
+  bytes: number;
+}
+
+function parseOffset(s: string | undefined): number | null {
+  if (s === undefined || s === "" || s === "Z" || /^UTC$/i.test(s)) return 0;
+  const m = s.replace(/^UTC/i, "").match(/^([+-])(\d{1,2})(?::?(\d{2}))?$/);
+  if (!m) return null;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (minutes > 14 * 60) return null;
+  return (m[1] === "-" ? -1 : 1) * minutes;
+}
+
+function fileError(problem: string, extra: Partial<ImportIssue> = {}): ImportIssue {
+  return { line: extra.line ?? 0, column: extra.column ?? null, value: extra.value ?? null, problem };
+}
+
+function result(
+  partial: Partial<ParseExportResult> & { errors: ImportIssue[] },
+): ParseExportResult {
+  return {
+    format: null, fills: [], transfers: [], errorCount: partial.errors.length, rows: 0, bytes: 0,
+    ...partial,
+  };
+}
+
+/** Pick the format for a header, or explain why none fits. */
+export function detectFormat(
+  header: string[],
+  exchange?: ExchangeId,
+  kind?: ImportKind,
+): ImportFormat | ImportIssue {
+  const wanted = FORMATS.filter((f) => (!exchange || f.exchange === exchange) && (!kind || f.kind === kind));
+  const same = (f: ImportFormat) => f.header.length === header.length && f.header.every((c, i) => c === header[i]);
+  const matches = FORMATS.filter(same);
+  const fit = matches.filter((f) => wanted.includes(f));
+  if (fit.length === 1) return fit[0];
+  if (fit.length > 1) {
+    return fileError(
+      `This header is shared by ${fit.map((f) => `${f.label} [${f.kind}]`).join(" and ")}: pass kind ` +
+        `(${fit.map((f) => f.kind).join(" or ")}) to say which it is.`,
+      { line: 1, value: header.join(",") },
+    );
+  }
+  const asked = [exchange, kind].filter(Boolean).join(" ");
+  if (matches.length) {
+    return fileError(
+      `This file is a ${matches.map((f) => `${f.label} [${f.exchange} ${f.kind}]`).join(" / ")} export, ` +
+        `not ${asked}. Expected formats: ${describeFormats(wanted.length ? wanted : FORMATS)}`,
+      { line: 1, value: header.join(",") },
+    );
+  }
+  return fileError(
+    `Unknown export format${asked ? ` for ${asked}` : ""}: the header must be exactly one of ` +
+      `${describeFormats(wanted.length ? wanted : FORMATS)}`,
+    { line: 1, value: header.join(",") },
+  );
+}
+
+export async function parseExport(opts: ParseExportOptions): Promise<ParseExportResult> {
+  const maxErrors = opts.maxErrors ?? 1000;
+  if ((opts.text === undefined) === (opts.stream === undefined)) {
+    return result({ errors: [fileError("Give exactly one of text or stream.")] });
+  }
+  const offset = parseOffset(opts.utcOffset);
+  if (offset === null) {
+    return result({ errors: [fileError(`utcOffset "${opts.utcOffset}" is not an offset like +08:00`)] });
+  }
+  const source: TextSource = opts.text ?? opts.stream!;
+
+  const errors: ImportIssue[] = [];
+  let errorCount = 0;
+  const push = (e: ImportIssue) => {
+    errorCount++;
+    if (errors.length < maxErrors) errors.push(e);
+  };
+
+  let format: ImportFormat | null = null;
+  let header: string[] = [];
+  let index = new Map<string, number>();
+  const fillDrafts: { line: number; d: FillDraft }[] = [];
+  const transferDrafts: { line: number; d: TransferDraft }[] = [];
+  let rows = 0;
+  let bytes = 0;
+  let sawAnything = false;
+
+  for await (const batch of readCsv(source)) {
+    bytes = batch.bytes;
+    for (const rec of batch.records) {
+      sawAnything = true;
+      if (!format) {
+        header = rec.cells.map((c) => c.trim());
+        const f = detectFormat(header, opts.exchange, opts.kind);
+        if (!("row" in f)) {
+          return result({ errors: [{ ...f, line: rec.line }], bytes });
+        }
+        format = f;
+        index = new Map(header.map((c, i) => [c, i]));
+        continue;
+      }
+      rows++;
+      if (rec.problem) {
+        push({ line: rec.line, column: null, value: null, problem: rec.problem });
+        continue;
+      }
+      if (rec.cells.length !== header.length) {
+        push({
+          line: rec.line, column: null, value: rec.cells.join(","),
+          problem: `expected ${header.length} columns, found ${rec.cells.length}`,
+        });
+        continue;
+      }
+      const cells = rec.cells;
+      const ctx: RowContext = {
+        line: rec.line,
+        utcOffsetMinutes: format.zone === "utc" ? 0 : offset,
+        get: (col) => (cells[index.get(col)!] ?? "").trim(),
+        bad: (col, problem, value) =>
+          push({
+            line: rec.line, column: col,
+            value: value !== undefined ? value : col ? (cells[index.get(col)!] ?? "").trim() : null,
+            problem,
+          }),
+      };
+      const before = errorCount;
+      const out = format.row(ctx);
+      if (errorCount !== before || !out) continue;
+      if ("side" in out) fillDrafts.push({ line: rec.line, d: out });
+      else transferDrafts.push({ line: rec.line, d: out });
+    }
+    opts.onProgress?.({ rows, bytes });
+  }
+  opts.onProgress?.({ rows, bytes });
+
+  const fmt = format ? { id: format.id, label: format.label, exchange: format.exchange, kind: format.kind } : null;
+  if (!sawAnything) {
+    return result({
+      errors: [fileError(bytes === 0 ? "The file is empty (0 bytes)." : "The file has no header line (only blank lines).")],
+      bytes,
+    });
+  }
+  if (rows === 0) {
+    return result({
+      format: fmt,
+      errors: [fileError(`The file has a ${format!.label} header but no data rows.`, { line: 1 })],
+      bytes,
+    });
+  }
+
+  // Duplicate exchange trade ids inside one file make the file ambiguous.
+  const seen = new Map<string, number>();
+  for (const { line, d } of fillDrafts) {
+    if (d.trade_id === null) continue;
+    const k = `${d.symbol}\u0000${d.trade_id}`;
+    const prev = seen.get(k);
+    if (prev !== undefined) {
+      push({ line, column: "Trade ID", value: d.trade_id, problem: `duplicate trade id (also on line ${prev})` });
+    } else seen.set(k, line);
+  }
+
+  if (errorCount) {
+    errors.sort((a, b) => a.line - b.line);
+    return result({ format: fmt, errors, errorCount, rows, bytes });
+  }
+
+  const fills = await buildFills(fillDrafts.map((x) => x.d));
+  const transfers = await buildTransfers(transferDrafts.map((x) => x.d));
+  return { format: fmt, fills, transfers, errors: [], errorCount: 0, rows, bytes };
+}
+
+async function mapInBatches<T, R>(items: T[], fn: (t: T) => Promise<R>, size = 2000): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+async function buildFills(drafts: FillDraft[]): Promise<FillRow[]> {
+  const occurrences = new Map<string, number>();
+  const keyed = drafts.map((d) => {
+    if (d.trade_id !== null) return { d, key: null as string | null };
+    const base = fillKeyText({ ...d, fee: d.fee_amount, fee_currency: d.fee_currency });
+    const n = occurrences.get(base) ?? 0;
+    occurrences.set(base, n + 1);
+    return {
+      d,
+      key: fillKeyText({ ...d, fee: d.fee_amount, fee_currency: d.fee_currency }, n),
+    };
+  });
+  return mapInBatches(keyed, async ({ d, key }): Promise<FillRow> => ({
+    exchange: d.exchange,
+    market_type: d.market_type,
+    symbol: d.symbol,
+    base: d.base,
+    quote: d.quote,
+    trade_id: key === null ? d.trade_id! : "imp:" + (await sha256Hex(key)).slice(0, SHORT_HASH_HEX),
+    order_id: d.order_id,
+    side: d.side,
+    price: d.price,
+    amount: d.amount,
+    cost: d.cost,
+    fees: isZero(d.fee_amount) ? [] : [{ currency: d.fee_currency, amount: d.fee_amount }],
+    taker_or_maker: d.taker_or_maker,
+    exchange_realized_pnl: d.exchange_realized_pnl,
+    is_liquidation: false,
+    executed_at: d.executed_at,
+    source: "import",
+  }));
+}
+
+async function buildTransfers(drafts: TransferDraft[]): Promise<TransferRow[]> {
+  const occurrences = new Map<string, number>();
+  return mapInBatches(drafts, async (d): Promise<TransferRow> => {
+    let id = d.transfer_id;
+    if (id === null) {
+      const base = JSON.stringify([d.exchange, d.kind, d.asset, d.amount, d.occurred_at, d.tx_id ?? ""]);
+      const n = occurrences.get(base) ?? 0;
+      occurrences.set(base, n + 1);
+      id = "imp:" + (await sha256Hex(JSON.stringify([base, n]))).slice(0, SHORT_HASH_HEX);
+    }
+    return { ...d, transfer_id: id };
+  });
+}
