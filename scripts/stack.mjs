@@ -9,7 +9,7 @@ import {
   clusterHalfInitialised, clusterInitialised, dbUrl, hasBaseCopy, initCluster, isRunning, portInUse, psql,
   restoreBaseCopy, saveBaseCopy, startCluster, stopCluster, writeState,
 } from "./lib/cluster.mjs";
-import { functionsPid, startFunctions, stopFunctions } from "./lib/functions.mjs";
+import { functionsPid, readEnvFile, startFunctions, stopFunctions } from "./lib/functions.mjs";
 
 const log = (msg) => process.stderr.write(`stack: ${msg}\n`);
 const PLATFORM_FILES = ["01_roles_and_schemas.sql", "02_auth.sql", "03_privileges_and_demote.sql"];
@@ -66,6 +66,11 @@ async function keysAndEnv() {
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       SUPABASE_JWT_SECRET: keys.jwtSecret,
     },
+    /** Local function secrets (supabase/functions.env overrides them). */
+    secrets: {
+      CREDENTIAL_KEYS: JSON.stringify(keys.credentialKeys),
+      CREDENTIAL_ACTIVE_KID: keys.credentialActiveKid,
+    },
   };
 }
 
@@ -87,11 +92,11 @@ async function up({ restartFunctions = false } = {}) {
     }
     migrate();
   }
-  const { env } = await keysAndEnv();
+  const { env, secrets } = await keysAndEnv();
   if (restartFunctions) stopFunctions();
   if (!functionsPid()) {
     await assertPortFree(API_PORT, "functions");
-    await startFunctions(env);
+    await startFunctions(env, secrets);
   }
   log(`up in ${secs(t0)}`);
   printStatus(env);
@@ -113,9 +118,9 @@ async function reset() {
   migrate();
   seed();
   writeState({ initialised: true });
-  const { env } = await keysAndEnv();
+  const { env, secrets } = await keysAndEnv();
   await assertPortFree(API_PORT, "functions");
-  await startFunctions(env);
+  await startFunctions(env, secrets);
   log(`reset in ${secs(t0)}`);
 }
 
@@ -147,8 +152,9 @@ async function status() {
 }
 
 async function printEnv() {
-  const { env } = await keysAndEnv();
-  for (const [k, v] of Object.entries(env)) console.log(`${k}=${v}`);
+  const { env, secrets } = await keysAndEnv();
+  const all = rest.includes("--secrets") ? { ...env, ...secrets, ...readEnvFile() } : env;
+  for (const [k, v] of Object.entries(all)) console.log(`${k}=${v}`);
 }
 
 async function user(email) {

@@ -22,12 +22,13 @@ export function readEnvFile(file = resolve(ROOT, "supabase/functions.env")) {
   return out;
 }
 
-export async function startFunctions(env) {
+/** Starts the server with Supabase's injected variables, local secrets, then supabase/functions.env. */
+export async function startFunctions(env, secrets = {}) {
   if (functionsPid()) return false;
   const out = openSync(FN_LOG, "a");
   const child = spawn(BIN("deno"), ["run", "--allow-all", "--no-prompt", "--config", "deno.json", "scripts/functions-server.ts"], {
     cwd: ROOT,
-    env: { ...process.env, ...readEnvFile(), ...env, FUNCTIONS_PORT: String(API_PORT) },
+    env: { ...process.env, ...secrets, ...readEnvFile(), ...env, FUNCTIONS_PORT: String(API_PORT) },
     detached: true,
     stdio: ["ignore", out, out],
   });

@@ -17,13 +17,27 @@ async function sign(claims, secret, expiresInSeconds) {
 }
 
 export async function ensureKeys() {
-  if (existsSync(KEYS_FILE)) return JSON.parse(readFileSync(KEYS_FILE, "utf8"));
+  if (existsSync(KEYS_FILE)) {
+    const keys = JSON.parse(readFileSync(KEYS_FILE, "utf8"));
+    if (keys.credentialKeys) return keys;
+    return saveKeys({ ...keys, ...newCredentialKeyring() });
+  }
   const jwtSecret = randomBytes(32).toString("base64url");
   const keys = {
     jwtSecret,
     anonKey: await sign({ iss: "supabase", ref: "local", role: "anon" }, jwtSecret, TEN_YEARS),
     serviceRoleKey: await sign({ iss: "supabase", ref: "local", role: "service_role" }, jwtSecret, TEN_YEARS),
+    ...newCredentialKeyring(),
   };
+  return saveKeys(keys);
+}
+
+/** A local envelope-encryption keyring for exchange credentials (CREDENTIAL_KEYS). */
+function newCredentialKeyring() {
+  return { credentialKeys: { local1: randomBytes(32).toString("base64") }, credentialActiveKid: "local1" };
+}
+
+function saveKeys(keys) {
   writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
 }

@@ -25,10 +25,10 @@ function missingDebianPackages(pkgs) {
   });
 }
 
-export function ensureDebianPackages(pkgs = DEBIAN_PACKAGES, log = console.log) {
+export function ensureDebianPackages(pkgs = DEBIAN_PACKAGES, log = console.log, { root = process.getuid?.() === 0 } = {}) {
   const missing = missingDebianPackages(pkgs);
   if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) {
+  if (!root) {
     throw new SetupError(
       `missing Debian packages: ${missing.join(" ")} — run as root, or: sudo apt-get install -y ${missing.join(" ")}`,
     );

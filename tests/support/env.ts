@@ -11,13 +11,15 @@ export interface StackEnv {
   SUPABASE_ANON_KEY: string;
   SUPABASE_SERVICE_ROLE_KEY: string;
   SUPABASE_JWT_SECRET: string;
+  CREDENTIAL_KEYS: string;
+  CREDENTIAL_ACTIVE_KID: string;
 }
 
 let cached: StackEnv | null = null;
 
 export function stackEnv(): StackEnv {
   if (cached) return cached;
-  const out = execFileSync("node", [resolve(ROOT, "scripts/stack.mjs"), "env"], { encoding: "utf8" });
+  const out = execFileSync("node", [resolve(ROOT, "scripts/stack.mjs"), "env", "--secrets"], { encoding: "utf8" });
   const env: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const i = line.indexOf("=");

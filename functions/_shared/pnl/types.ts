@@ -160,7 +160,10 @@ export interface UnknownCostBasis {
   order_id: string | null;
   quantity: string;
   proceeds: string;
+  /** Converted fee share of the unmatched quantity (quote). */
   fees: string;
+  /** Unconverted fee share of the unmatched quantity. */
+  fees_unconverted: UnconvertedFee[];
   executed_at: string;
 }
 
