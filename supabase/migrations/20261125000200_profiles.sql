@@ -44,6 +44,28 @@ create trigger set_profiles_updated_at
   before update on public.profiles
   for each row execute function private.set_updated_at();
 
+/** Trigger: keeps profiles.deleted_at in step with the soft-delete flag is_deleted. */
+create or replace function private.stamp_profile_soft_delete()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.is_deleted and (tg_op = 'INSERT' or not old.is_deleted) then
+    new.deleted_at := coalesce(new.deleted_at, now());
+  elsif not new.is_deleted then
+    new.deleted_at := null;
+  end if;
+  return new;
+end
+$$;
+
+revoke all on function private.stamp_profile_soft_delete() from public, anon, authenticated;
+
+create trigger stamp_profiles_soft_delete
+  before insert or update of is_deleted on public.profiles
+  for each row execute function private.stamp_profile_soft_delete();
+
 /**
  * Trigger on auth.users: creates the user's profile at signup, with the name the signup form
  * put in user metadata (name or full_name) when there is one.
