@@ -109,7 +109,7 @@ function associatedData(kid: string, ctx: EnvelopeContext): ArrayBuffer {
 
 /** Encrypts with the active key. */
 export async function encryptValue(keyring: Keyring, plaintext: string, ctx: EnvelopeContext): Promise<string> {
-  return encryptValueWithKid(keyring, keyring.activeKid, plaintext, ctx);
+  return await encryptValueWithKid(keyring, keyring.activeKid, plaintext, ctx);
 }
 
 /** Encrypts with a given configured kid (tests and tooling; production uses the active key). */

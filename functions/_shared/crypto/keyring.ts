@@ -139,7 +139,7 @@ export async function keyringFromConfig(config: KeyringConfig): Promise<Keyring>
 
 /** Validates the secrets and imports the keys. Throws `CryptoConfigError` on any problem. */
 export async function loadKeyring(env: EnvRecord): Promise<Keyring> {
-  return keyringFromConfig(parseKeyringConfig(env));
+  return await keyringFromConfig(parseKeyringConfig(env));
 }
 
 /** A fresh random 32-byte key, base64 (for setup scripts and tests). */

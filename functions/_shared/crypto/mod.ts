@@ -5,3 +5,4 @@ export * from "./envelope.ts";
 export * from "./credential-set.ts";
 export * from "./legacy-cbc.ts";
 export * from "./rotation.ts";
+export * from "./setup.ts";

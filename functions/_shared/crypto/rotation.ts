@@ -37,6 +37,11 @@ export interface RotationUpdate {
   set: Partial<Record<CiphertextColumn, string>>;
   /** The values read, for a compare-and-swap update. */
   expected: Partial<Record<CiphertextColumn, string>>;
+  /**
+   * The key id every value of the row is on once the update is applied (for a `kid` column),
+   * or null when they differ (a value failed to rotate).
+   */
+  kid: string | null;
 }
 
 export interface RotationFailure {
@@ -96,6 +101,12 @@ function count(usage: KeyUsage, value: string): void {
   const kid = kidOf(value);
   if (kid === null) usage.legacy += 1;
   else usage.byKid[kid] = (usage.byKid[kid] ?? 0) + 1;
+}
+
+/** The key id all of a row's values are on; null when they differ, are legacy, or are all empty. */
+export function rowKid(row: Pick<CredentialCiphertextRow, CiphertextColumn>): string | null {
+  const kids = new Set(COLUMNS.map(([c]) => row[c]).filter(present).map((v) => kidOf(v)));
+  return kids.size === 1 ? [...kids][0] : null;
 }
 
 /** Counts the values of some rows per key id. */
@@ -160,13 +171,15 @@ export async function rotateBatch(
 
   for (const row of rows) {
     if (lastId === null || row.id > lastId) lastId = row.id;
-    const update: RotationUpdate = { id: row.id, set: {}, expected: {} };
+    const update: RotationUpdate = { id: row.id, set: {}, expected: {}, kid: null };
+    const kidsAfter = new Set<string | null>();
     for (const [column, field] of COLUMNS) {
       const value = row[column];
       if (!present(value)) continue;
       count(usageBefore, value);
       if (kidOf(value) === keyring.activeKid) {
         count(usageAfter, value);
+        kidsAfter.add(keyring.activeKid);
         continue;
       }
       const ctx = { userId: row.user_id, exchange: row.exchange, field };
@@ -186,8 +199,10 @@ export async function rotateBatch(
         update.expected[column] = value;
         rotatedValues += 1;
         count(usageAfter, next);
+        kidsAfter.add(kidOf(next));
       } catch (err) {
         count(usageAfter, value);
+        kidsAfter.add(kidOf(value));
         if (err instanceof CredentialDecryptError) {
           failures.push({ id: row.id, field, code: err.code, message: err.message });
         } else {
@@ -196,7 +211,10 @@ export async function rotateBatch(
         }
       }
     }
-    if (Object.keys(update.set).length > 0) updates.push(update);
+    if (Object.keys(update.set).length > 0) {
+      update.kid = kidsAfter.size === 1 ? [...kidsAfter][0] : null;
+      updates.push(update);
+    }
   }
   return {
     scannedRows: rows.length,

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { loadKeyring, type Keyring } from "../../../functions/_shared/crypto/keyring.ts";
 

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CryptoConfigError } from "../../../functions/_shared/crypto/errors.ts";
@@ -114,5 +115,20 @@ describe("keyring configuration", () => {
   it("parseKeyringConfig validates synchronously (fail fast at start)", () => {
     expect(() => parseKeyringConfig({})).toThrow(CryptoConfigError);
     expect(parseKeyringConfig({ CREDENTIAL_KEYS: JSON.stringify({ k1: KEY_A }), CREDENTIAL_ACTIVE_KID: "k1" }).activeKid).toBe("k1");
+  });
+});
+
+describe("loadCredentialCrypto", () => {
+  it("loads the keyring, and the legacy reader only when its secrets are set", async () => {
+    const { loadCredentialCrypto } = await import("../../../functions/_shared/crypto/setup.ts");
+    const env = { CREDENTIAL_KEYS: JSON.stringify({ k1: KEY_A }), CREDENTIAL_ACTIVE_KID: "k1" };
+    expect((await loadCredentialCrypto(env)).legacy).toBeNull();
+    const withLegacy = await loadCredentialCrypto({
+      ...env,
+      CREDENTIAL_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      CREDENTIAL_IV_KEY: randomBytes(16).toString("hex"),
+    });
+    expect(withLegacy.legacy?.keyEncoding).toBe("hex");
+    await expect(loadCredentialCrypto({ ...env, CREDENTIAL_IV_KEY: "x" })).rejects.toBeInstanceOf(CryptoConfigError);
   });
 });

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { createCipheriv, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { encryptCredentialSecrets, decryptCredentialSecrets } from "../../../functions/_shared/crypto/credential-set.ts";
@@ -6,6 +7,7 @@ import { loadLegacyCbc } from "../../../functions/_shared/crypto/legacy-cbc.ts";
 import {
   keyUsage,
   mergeKeyUsage,
+  rowKid,
   retirementReport,
   rotateBatch,
   type CredentialCiphertextRow,
@@ -86,6 +88,7 @@ describe("key rotation", () => {
       expect(result.scannedRows).toBe(page.length);
       for (const u of result.updates) {
         for (const v of Object.values(u.set)) expect(kidOf(v!)).toBe("k2");
+        expect(u.kid).toBe("k2");
       }
       apply(table, result.updates);
       usages.push(result.usageAfter);
@@ -99,6 +102,7 @@ describe("key rotation", () => {
     await expectAllReadable(kr, table);
     expect(table[5].api_key_ct).toBe(fresh); // already on the active key: untouched
 
+    expect(table.every((r) => rowKid(r) === "k2")).toBe(true);
     const merged = retirementReport(kr, mergeKeyUsage(...usages));
     expect(merged).toEqual({
       activeKid: "k2",
@@ -149,6 +153,8 @@ describe("key rotation", () => {
     expect(report.complete).toBe(false);
     // The failing row's other values were still rotated.
     const u = result.updates.find((x) => x.id === "id-b1")!;
+    expect(u.kid).toBeNull(); // mixed: k3 and the failing k2 value
+    expect(result.updates.find((x) => x.id === "id-0000")!.kid).toBe("k3");
     expect(Object.keys(u.set).sort()).toEqual(["api_key_ct", "passphrase_ct"]); // bitget row: secret failed, the rest moved
   });
 
