@@ -24,22 +24,30 @@ function verifyJwtSettings(toml: string): Map<string, boolean> {
   return out;
 }
 
-const config = verifyJwtSettings(await Deno.readTextFile(new URL("supabase/config.toml", root)));
-const handlers = new Map<string, Handler>();
-for await (const entry of Deno.readDir(new URL("functions/", root))) {
-  if (!entry.isDirectory || entry.name.startsWith("_")) continue;
-  const file = new URL(`functions/${entry.name}/handler.ts`, root);
-  try { await Deno.stat(file); } catch { continue; }
-  const mod = await import(file.href);
-  handlers.set(entry.name, mod.default as Handler);
-}
-
 const cors = {
   "access-control-allow-origin": "*",
   "access-control-allow-headers": "authorization, x-client-info, apikey, content-type",
 };
 const gatewayError = (status: number, message: string) =>
   Response.json({ code: status, message }, { status, headers: cors });
+
+const config = verifyJwtSettings(await Deno.readTextFile(new URL("supabase/config.toml", root)));
+const handlers = new Map<string, Handler>();
+for await (const entry of Deno.readDir(new URL("functions/", root))) {
+  if (!entry.isDirectory || entry.name.startsWith("_")) continue;
+  const file = new URL(`functions/${entry.name}/handler.ts`, root);
+  try { await Deno.stat(file); } catch { continue; }
+  try {
+    const mod = await import(file.href);
+    handlers.set(entry.name, mod.default as Handler);
+  } catch (err) {
+    // As on Supabase, a function whose module throws at start does not boot; the others do.
+    // Start-up errors are configuration errors whose messages are safe to log.
+    const reason = err instanceof Error ? err.message : String(err);
+    console.error(`${entry.name}: failed to boot: ${reason}`);
+    handlers.set(entry.name, () => gatewayError(503, `Function failed to start: ${reason}`));
+  }
+}
 
 async function validJwt(req: Request): Promise<boolean> {
   const auth = req.headers.get("authorization") ?? "";

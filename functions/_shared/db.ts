@@ -44,6 +44,19 @@ export async function withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   }) as T;
 }
 
+/**
+ * Runs `fn` as service_role on behalf of a signed-in user: RLS is bypassed (the function has
+ * already checked ownership), and triggers see the user as the actor (`auth.uid()`), so the
+ * audit trail says who asked for the change.
+ */
+export async function withServiceFor<T>(claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return await db().begin(async (tx) => {
+    await tx`select set_config('role', 'service_role', true),
+                    set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: "service_role" })}, true)`;
+    return await fn(tx);
+  }) as T;
+}
+
 export async function closeDb(): Promise<void> {
   if (client) await client.end({ timeout: 5 });
   client = null;

@@ -11,3 +11,10 @@ export function requireEnv(name: string): string {
   if (v === undefined || v === "") throw new Error(`configuration: the environment variable ${name} is not set`);
   return v;
 }
+
+/** All environment variables as a record (Deno.env.toObject() or process.env). */
+export function envRecord(): Readonly<Record<string, string | undefined>> {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  return g.Deno?.env?.toObject?.() ?? g.process?.env ?? {};
+}

@@ -1,3 +1,5 @@
+import { env } from "./env.ts";
+
 /**
  * HTTP helpers shared by every Edge Function: JSON answers, the error shape
  * `{ error: { code, message, details } }`, CORS for browsers (supabase-js), body size limits.
@@ -60,6 +62,7 @@ export function serveJson(
     } catch (err) {
       if (err instanceof HttpError) return errorResponse(err);
       console.error(`${name}: internal error (${err instanceof Error ? err.name : typeof err})`);
+      if (env("DEBUG_INTERNAL_ERRORS") === "1") console.error(err);
       return errorResponse(new HttpError(500, "internal_error", "Something went wrong on our side; try again later."));
     }
   };

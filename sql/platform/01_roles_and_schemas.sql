@@ -44,7 +44,8 @@ alter database postgres set pgrst.db_schemas = 'public,graphql_public';
 grant create, connect, temporary on database postgres to postgres;
 
 create schema if not exists extensions authorization postgres;
-create schema if not exists auth authorization supabase_admin;
+create schema if not exists auth authorization supabase_auth_admin;
+alter schema auth owner to supabase_auth_admin;
 create schema if not exists storage authorization supabase_admin;
 create schema if not exists realtime authorization supabase_admin;
 create schema if not exists vault authorization supabase_admin;

@@ -51,9 +51,9 @@ async function* chunksOf(source: TextSource): AsyncGenerator<{ text: string; byt
   const decoder = new TextDecoder("utf-8");
   const enc = new TextEncoder();
   const iterable: AsyncIterable<string | Uint8Array> =
-    Symbol.asyncIterator in (source as object)
-      ? (source as AsyncIterable<string | Uint8Array>)
-      : readerIterable(source as ReadableStream<string | Uint8Array>);
+    typeof (source as ReadableStream).getReader === "function"
+      ? readerIterable(source as ReadableStream<string | Uint8Array>)
+      : (source as AsyncIterable<string | Uint8Array>);
   for await (const chunk of iterable) {
     if (typeof chunk === "string") yield { text: chunk, bytes: enc.encode(chunk).length };
     else yield { text: decoder.decode(chunk, { stream: true }), bytes: chunk.byteLength };
@@ -64,13 +64,19 @@ async function* chunksOf(source: TextSource): AsyncGenerator<{ text: string; byt
 
 async function* readerIterable(stream: ReadableStream<string | Uint8Array>): AsyncGenerator<string | Uint8Array> {
   const reader = stream.getReader();
+  let finished = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        finished = true;
+        return;
+      }
       yield value;
     }
   } finally {
+    // Stopped early (unknown header): cancel the upload instead of leaving it half read.
+    if (!finished) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
 }
@@ -108,15 +114,10 @@ export async function* readCsv(source: TextSource): AsyncGenerator<CsvBatch> {
       else if (c === 10 /* \n */ && !inQuotes) lastBoundary = i;
     }
     scanFrom = buffer.length;
-    if (lastBoundary >= 0) {
-      const records = cut(lastBoundary + 1);
-      if (records.length) yield { records, bytes };
-    }
+    // Yield after every chunk (possibly without records) so byte progress is always reported.
+    yield { records: lastBoundary >= 0 ? cut(lastBoundary + 1) : [], bytes };
   }
-  if (buffer.length) {
-    const records = cut(buffer.length);
-    if (records.length) yield { records, bytes };
-  }
+  if (buffer.length) yield { records: cut(buffer.length), bytes };
 }
 
 function countNewlines(s: string): number {

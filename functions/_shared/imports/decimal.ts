@@ -1,8 +1,8 @@
 /**
- * The importers' only contact with decimal.js (until the shared `functions/_shared/decimal.ts`
- * lands). Amounts stay strings; this module validates and canonicalises them exactly.
+ * The importers' number handling, on the project's shared Decimal (`../decimal.ts`). Amounts stay
+ * strings; this module validates export cells and canonicalises them exactly (no rounding).
  */
-import { Decimal } from "decimal.js";
+import { Decimal } from "../decimal.ts";
 
 /** A plain decimal number as exports write it: optional minus, digits, optional fraction. */
 const PLAIN = /^-?(?:\d+)(?:\.\d+)?$/;

@@ -2,7 +2,7 @@
  * The export formats the importer understands: one entry per exact header. See FORMATS.md for
  * the table of columns, units, date formats, time zones and sign conventions.
  */
-import type { ExchangeId, FeeEntry, MarketType, Side, TransferKind } from "../domain/types.ts";
+import type { ExchangeId, MarketType, Side, TransferKind } from "../domain/types.ts";
 import { canonicalDecimal, isNegative, isZero, negate } from "./decimal.ts";
 import { toUnified } from "./symbols.ts";
 
@@ -155,6 +155,8 @@ function unitNum(
   col: string,
   units: string[] | null,
   sign: NumOpts["sign"] = "positive",
+  /** false: `units` only give splitting precedence; any unit is accepted. */
+  strict = true,
 ): { amount: string; unit: string } | null {
   const v = ctx.get(col);
   if (v === "") {
@@ -173,7 +175,10 @@ function unitNum(
   }
   const m = v.match(/^(-?[\d,]*\d(?:\.\d+)?)([A-Za-z][A-Za-z0-9]*)$/);
   if (!m) {
-    ctx.bad(col, units ? `expected a number followed by ${units.join(" or ")}` : "expected a number followed by its asset, like 0.001BNB");
+    ctx.bad(
+      col,
+      strict && units ? `expected a number followed by ${units.join(" or ")}` : "expected a number followed by its asset, like 0.001BNB",
+    );
     return null;
   }
   const c = canonicalDecimal(m[1]);
@@ -182,7 +187,7 @@ function unitNum(
     return null;
   }
   const unit = m[2].toUpperCase();
-  if (units && !units.includes(unit)) {
+  if (strict && units && !units.includes(unit)) {
     ctx.bad(col, `unit ${unit} does not match the pair (expected ${units.join(" or ")})`);
     return null;
   }
@@ -276,7 +281,7 @@ function binanceSpotGlued(ctx: RowContext): FillDraft | null {
   const price = num(ctx, "Price");
   const exe = m ? unitNum(ctx, "Executed", [m.base]) : null;
   const amt = m ? unitNum(ctx, "Amount", [m.quote]) : null;
-  const fee = unitNum(ctx, "Fee", m ? ["BNB", m.base, m.quote] : null, "nonnegative");
+  const fee = unitNum(ctx, "Fee", m ? ["BNB", m.base, m.quote] : null, "nonnegative", false);
   if (!m || !allSet(at, sd, price, exe, amt, fee)) return null;
   return {
     exchange: "binance", market_type: "spot", symbol: m.symbol, base: m.base, quote: m.quote,
@@ -540,5 +545,3 @@ export const FORMATS: readonly ImportFormat[] = [
 export function describeFormats(list: readonly ImportFormat[]): string {
   return list.map((f) => `${f.label} [${f.exchange} ${f.kind}]: ${f.header.join(",")}`).join("; ");
 }
-
-export type { FeeEntry };

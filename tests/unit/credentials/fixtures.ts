@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const HANDWRITTEN = resolve(here, "../../fixtures/credentials");
 /** Recorded ccxt fixtures: a copy in the repo if there is one, else the shared read-only set. */
-const CCXT_DIRS = [process.env.CCXT_FIXTURES_DIR, resolve(here, "../../fixtures/ccxt"), "/work/shared/fixtures/ccxt"].filter(
+// The project expects ../shared beside its root (as CI lays it out).
+const CCXT_DIRS = [process.env.CCXT_FIXTURES_DIR, resolve(here, "../../fixtures/ccxt"), resolve(here, "../../../../shared/fixtures/ccxt")].filter(
   (d): d is string => typeof d === "string" && existsSync(join(d, "markets")),
 );
 export const CCXT_FIXTURES = CCXT_DIRS[0];

@@ -1,0 +1,37 @@
+// tests/fixtures/imports: one small file per supported format (plus error cases) and what each
+// imports, as listed in manifest.json (the same files serve the import function's tests).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { FORMATS } from "../../../functions/_shared/imports/formats.ts";
+import { parseExport } from "../../../functions/_shared/imports/parse.ts";
+
+const dir = fileURLToPath(new URL("../../fixtures/imports/", import.meta.url));
+const manifest = JSON.parse(readFileSync(dir + "manifest.json", "utf8"));
+
+describe("tests/fixtures/imports", () => {
+  for (const m of manifest.files) {
+    it(m.file, async () => {
+      const text = readFileSync(dir + m.file, "utf8");
+      const r = await parseExport({ text, exchange: m.exchange, kind: m.kind });
+      expect(r.format?.id ?? null).toBe(m.format);
+      expect(r.fills).toHaveLength(m.fills);
+      expect(r.transfers).toHaveLength(m.transfers);
+      expect(r.errors).toHaveLength(m.errors.length);
+      m.errors.forEach((e: Record<string, unknown>, i: number) => {
+        const { problem_starts_with, ...exact } = e;
+        expect(r.errors[i]).toMatchObject(exact);
+        if (typeof problem_starts_with === "string") expect(r.errors[i].problem.startsWith(problem_starts_with)).toBe(true);
+      });
+      // the same file twice: identical ids (idempotent re-import)
+      const again = await parseExport({ text, exchange: m.exchange, kind: m.kind });
+      expect(again.fills.map((f) => f.trade_id)).toEqual(r.fills.map((f) => f.trade_id));
+      expect(again.transfers.map((t) => t.transfer_id)).toEqual(r.transfers.map((t) => t.transfer_id));
+    });
+  }
+
+  it("covers every trade format", () => {
+    const covered = new Set(manifest.files.map((m: { format: string }) => m.format));
+    for (const f of FORMATS.filter((x) => x.kind.endsWith("trades"))) expect(covered.has(f.id), f.id).toBe(true);
+  });
+});
