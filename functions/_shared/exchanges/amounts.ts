@@ -6,7 +6,7 @@
  * Sources, best first: the raw string the exchange sent (in ccxt's `info`), then
  * `ex.numberToString(n)` on ccxt's parsed number. Never `String(n)` (gives "1e-7").
  */
-import Decimal from "decimal.js";
+import { Decimal } from "decimal.js";
 
 /** High-precision decimal: products of exchange strings must never round. */
 export const D = Decimal.clone({

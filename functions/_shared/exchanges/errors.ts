@@ -147,3 +147,57 @@ export function backoffDelay(attempt: number, retryAfterMs?: number, rng: () => 
   const ceiling = Math.min(cap, base * 2 ** Math.max(0, Math.min(attempt, 30)));
   return Math.floor(r * ceiling);
 }
+
+export interface RetryOptions {
+  /** Attempts in all (first call included). Default 5. */
+  maxAttempts?: number;
+  /** Longest single wait accepted; a longer Retry-After (e.g. a binance 418 ban) gives up at once. Default 120 s. */
+  maxDelayMs?: number;
+  rng?: () => number;
+  /** Injected in tests; default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+  backoff?: BackoffOptions;
+  /** Called before each wait (count retries, log). */
+  onRetry?: (c: ClassifiedError, attempt: number, delayMs: number) => void;
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Runs one exchange call with the table above: retries `retryable` kinds with `backoffDelay`
+ * (Retry-After honoured), resyncs the clock once on `nonce`, and rethrows everything else at once
+ * (auth: no retry storm). The last error is rethrown when attempts or the wait budget run out;
+ * `classifyError` on it tells the caller what to record.
+ */
+export async function withRetry<T>(
+  ex: HeaderSource & { options?: Record<string, unknown>; loadTimeDifference?: () => Promise<unknown> },
+  fn: () => Promise<T>,
+  o: RetryOptions = {},
+): Promise<T> {
+  const maxAttempts = o.maxAttempts ?? 5;
+  const maxDelay = o.maxDelayMs ?? 120_000;
+  const sleep = o.sleep ?? defaultSleep;
+  const rng = o.rng ?? Math.random;
+  let resynced = false;
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const c = classifyError(e, ex, o.now ? o.now() : Date.now());
+      if (!c.retryable || attempt + 1 >= maxAttempts) throw e;
+      if (c.kind === "nonce") {
+        if (resynced || !ex.loadTimeDifference) throw e;
+        if (ex.options) ex.options.adjustForTimeDifference = true;
+        await ex.loadTimeDifference();
+        resynced = true;
+        o.onRetry?.(c, attempt, 0);
+        continue;
+      }
+      const delay = backoffDelay(attempt, c.retryAfterMs, rng, o.backoff);
+      if (delay > maxDelay) throw e;
+      o.onRetry?.(c, attempt, delay);
+      await sleep(delay);
+    }
+  }
+}

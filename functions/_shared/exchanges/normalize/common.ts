@@ -110,3 +110,20 @@ export function nonZero(ex: Exchange, v: unknown): string | null {
   if (s === null) return null;
   return s === "0" ? null : s;
 }
+
+/**
+ * Call after each ccxt request: throws MalformedPayloadError when the last HTTP body was not
+ * valid JSON. ccxt does not always fail on a truncated body — bitget's fetchMyTrades returns []
+ * for one, which would otherwise read as "no data" and let the cursor advance.
+ * (Uses `ex.last_http_response`: one client per credential, sequential calls.)
+ */
+export function assertJsonBody(ex: Exchange): void {
+  // deno-lint-ignore no-explicit-any
+  const body = (ex as any).last_http_response;
+  if (typeof body !== "string" || body.trim() === "") return;
+  try {
+    JSON.parse(body);
+  } catch {
+    throw new MalformedPayloadError(`${ex.id}: response body is not valid JSON`, body.slice(0, 200));
+  }
+}

@@ -17,6 +17,8 @@
  * - gate fees: `fee` in `fee_currency`, `gt_fee` in GT, `point_fee` in GATEPOINT (points: no
  *   market, no price); zero entries dropped. Gate futures `size` is signed contracts.
  * - binance/mexc `commission` + `commissionAsset` (can be BNB / MX).
+ * - mexc contract deals: `vol` in contracts, numeric `side` (1/2 buy, 3/4 sell; ccxt leaves the
+ *   number as the side), `category` 2 = liquidation.
  */
 import type { Exchange, Trade } from "ccxt";
 import type { FeeEntry, FillRow, Side } from "../../domain/types.ts";
@@ -133,7 +135,11 @@ function rawMexc(ex: Exchange, i: Raw): RawFill {
     realizedPnl: exact(ex, i.profit),
     // contract deals: category 2 = system take-over (liquidation)
     isLiquidation: String(i.category ?? "") === "2",
-    side: null,
+    // contract deals: side 1 open long, 2 close short (buys); 3 open short, 4 close long (sells).
+    // ccxt 4.5.84 passes the number through as the side.
+    side: typeof i.side === "number" || /^[1-4]$/.test(String(i.side ?? ""))
+      ? (Number(i.side) <= 2 ? "buy" : "sell")
+      : null,
   };
 }
 
@@ -207,4 +213,13 @@ export function normalizeTrades(ex: Exchange, trades: Trade[]): NormalizeResult<
     else skipped.push({ id: t.id ?? null, symbol: t.symbol ?? null, reason: "market type not stored" });
   }
   return { rows, skipped };
+}
+
+/**
+ * Binance futures fills carry no liquidation flag, their orders do (clientOrderId "autoclose-…"):
+ * marks the fills of orders flagged `is_liquidation` (from normalizeOrders). Returns new rows.
+ */
+export function markLiquidations(fills: FillRow[], orders: Array<{ order_id: string; is_liquidation?: boolean }>): FillRow[] {
+  const liq = new Set(orders.filter((o) => o.is_liquidation).map((o) => o.order_id));
+  return fills.map((f) => (f.order_id !== null && liq.has(f.order_id) && !f.is_liquidation ? { ...f, is_liquidation: true } : f));
 }

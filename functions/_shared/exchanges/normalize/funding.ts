@@ -25,7 +25,7 @@ export function normalizeFundingHistory(ex: Exchange, entries: FundingHistory[])
     return {
       exchange,
       symbol,
-      funding_id: f.id ? String(f.id) : `${symbol}:${f.timestamp}`,
+      funding_id: f.id ? String(f.id) : i.id ? String(i.id) : `${symbol}:${f.timestamp}`,
       currency,
       amount,
       occurred_at: occurredAt,

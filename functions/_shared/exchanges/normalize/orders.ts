@@ -76,6 +76,8 @@ interface RawOrder {
   quoteQuantity: string | null;
   rawStatus: string | undefined;
   isLiquidation: boolean;
+  /** Side from the raw body where ccxt leaves it unmapped (mexc contract 1–4). */
+  side?: "buy" | "sell" | null;
 }
 
 function avgFrom(cost: string | null, executed: string | null): string | null {
@@ -172,6 +174,8 @@ function rawMexc(ex: Exchange, i: Raw): RawOrder {
     quoteQuantity: qty === null ? nonZero(ex, i.origQuoteOrderQty) : null,
     rawStatus: typeof i.status === "string" ? i.status : undefined,
     isLiquidation: String(i.category ?? "") === "2",
+    // contract orders: 1 open long, 2 close short (buys); 3 open short, 4 close long (sells)
+    side: typeof i.side === "number" || /^[1-4]$/.test(String(i.side ?? "")) ? (Number(i.side) <= 2 ? "buy" : "sell") : null,
   };
 }
 
@@ -196,7 +200,7 @@ export function normalizeOrder(ex: Exchange, o: Order): NormalizedOrder | null {
   if (marketType === null) return null;
   const id = String(required(o.id, "order id"));
   const raw = rawOf(ex, ctx.exchange, infoOf(o), market);
-  const side = o.side;
+  const side = raw.side ?? o.side;
   if (side !== "buy" && side !== "sell") throw new MalformedPayloadError(`order ${id}: bad side ${String(side)}`);
   const executedUnits = raw.executed ?? exact(ex, o.filled) ?? "0";
   const executed = toBase(ctx, market, abs(executedUnits));
@@ -205,7 +209,8 @@ export function normalizeOrder(ex: Exchange, o: Order): NormalizedOrder | null {
   const status = mapOrderStatus(o.status ?? undefined, raw.rawStatus, executed);
   const type = o.type ?? "unknown";
   const price = type === "market" ? null : raw.price ?? exact(ex, o.price);
-  const average = raw.average ?? (executed !== "0" ? exact(ex, o.average) : null);
+  // bitget unfilled orders repeat the limit price in priceAvg: no average before a fill
+  const average = isZero(executed) ? null : raw.average ?? exact(ex, o.average);
   const filledTs = status === "FILLED" ? o.lastTradeTimestamp ?? o.lastUpdateTimestamp ?? o.timestamp : null;
   const costUnits = raw.cost ?? exact(ex, o.cost);
   return {

@@ -10,19 +10,20 @@ import type { TransferKind, TransferRow } from "../../domain/types.ts";
 import { abs, exact, firstExact, isZero } from "../amounts.ts";
 import { ctxOf, currencyCode, infoOf, isoOf, MalformedPayloadError, required } from "./common.ts";
 
+/** `kind`: which endpoint the rows came from (fetchDeposits → "deposit"); defaults to ccxt's `type`. */
 export function normalizeTransfer(ex: Exchange, t: Transaction, kindHint?: TransferKind): TransferRow {
   const { exchange } = ctxOf(ex);
   const i = infoOf(t);
-  const id = String(required(t.id ?? i.id ?? i.orderId, "transfer id"));
-  const kind: TransferKind = t.type === "deposit" || t.type === "withdrawal"
-    ? t.type
-    : (kindHint ?? (() => {
-      throw new MalformedPayloadError(`transfer ${id}: unknown type ${String(t.type)}`);
-    })());
+  // mexc deposits carry no id: the transaction hash identifies them
+  const id = String(required(t.id ?? i.id ?? i.orderId ?? t.txid, "transfer id"));
+  // the caller knows which endpoint it called; ccxt's guess (gate: from the id prefix) is the fallback
+  const kind: TransferKind | undefined = kindHint ?? (t.type === "deposit" || t.type === "withdrawal" ? t.type : undefined);
+  if (!kind) throw new MalformedPayloadError(`transfer ${id}: unknown type ${String(t.type)}`);
   const asset = required(t.currency ?? currencyCode(ex, i.coin ?? i.currency), `transfer ${id} asset`);
   const amount = required(firstExact(ex, i.amount, i.size, t.amount), `transfer ${id} amount`);
+  // a transfer fee is always paid: bitget reports it negative ("-1.5")
   const feeRaw = firstExact(ex, i.transactionFee, i.fee, t.fee?.cost);
-  const fee = feeRaw === null || isZero(feeRaw) ? null : feeRaw;
+  const fee = feeRaw === null || isZero(feeRaw) ? null : abs(feeRaw);
   const network = t.network ?? (i.network as string | undefined) ?? (i.chain as string | undefined) ?? null;
   return {
     exchange,
