@@ -42,7 +42,7 @@ try {
     const t0 = performance.now();
     const { progress, report } = await rotateAllCredentials(sql, crypto, {
       batchSize,
-      onBatch: (p) => process.stderr.write(`\rrotating: ${p.scanned} rows scanned, ${p.rotated} re-encrypted`),
+      onBatch: (p) => { process.stderr.write(`\rrotating: ${p.scanned} rows scanned, ${p.rotated} re-encrypted`); },
     });
     process.stderr.write("\n");
     console.log(JSON.stringify({ ...progress, failures: progress.failures, seconds: +((performance.now() - t0) / 1000).toFixed(2), report }, null, 2));

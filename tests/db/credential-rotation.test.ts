@@ -67,7 +67,10 @@ describe("rotation to a new key", () => {
     });
     expect(progress.batches).toBeGreaterThanOrEqual(7);
     expect(readableDuring.length).toBe(progress.batches);
-    expect(progress.failures).toEqual([]);
+    // Rows of other test files (on the stack's own key) cannot open with this keyring: they are
+    // reported as failures and left alone; none of ours is among them.
+    const ours = new Set((await adminSql()`select id::text from public.api_credentials where user_id = any(${users.map((u) => u.id)}::uuid[])`).map((r) => r.id));
+    expect(progress.failures.filter((f) => ours.has(f.id))).toEqual([]);
     expect(progress.rotated).toBeGreaterThanOrEqual(26);
     const after = await readAll(newEnv);
     expect(after).toHaveLength(26);

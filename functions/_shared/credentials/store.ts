@@ -68,7 +68,7 @@ export async function saveCredential(
       [
         user.id, input.exchange, input.label, input.columns.api_key_ct, input.columns.secret_key_ct,
         input.columns.passphrase_ct, input.kid, input.keyHint,
-        input.verification.permissions,
+        input.verification.permissions as never,
         input.verification.status, input.verification.verifiedAt,
       ],
     );
