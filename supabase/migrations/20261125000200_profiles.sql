@@ -1,9 +1,16 @@
 -- Identity: one profile per auth.users row, created by a trigger on signup.
 --
--- Supabase Auth owns the spec's users.email, password, is_verified, password_updated_at,
--- secret_token(_created_at) and the whole refreshtokens table (auth.users, auth.sessions,
--- refresh-token rotation). The profile keeps only what Auth does not: name, date of birth,
--- soft delete, and the user's PnL settings.
+-- Supabase Auth owns identity. Where the spec's `users` and `refreshtokens` columns went:
+--   users.id                      → auth.users.id = profiles.user_id
+--   users.email                   → auth.users.email (auth.email() in SQL; not copied)
+--   users.password                → auth.users.encrypted_password (bcrypt, managed by Auth)
+--   users.is_verified             → auth.users.email_confirmed_at is not null
+--   users.password_updated_at     → Auth (password changes are Auth events; not stored here)
+--   users.secret_token(_created_at) → auth.users.recovery_token / confirmation_token (+ *_sent_at)
+--   users.name, date_of_birth, is_deleted, created_at, updated_at → public.profiles
+--   refreshtokens (whole table)   → auth.sessions + auth.refresh_tokens (rotation, revocation)
+-- The profile keeps only what Auth does not: name, date of birth, soft delete, and the user's
+-- PnL settings.
 
 create table if not exists public.profiles (
   user_id uuid primary key references auth.users (id) on delete cascade,
