@@ -1,7 +1,7 @@
 -- Row Level Security of every user-owned table: owner, second user, anon, service role.
 begin;
 \ir 000_helpers.psql
-select plan(11 * 19 + 7);
+select plan(11 * 20 + 7);
 
 select tests.create_user('owner@example.com', '11111111-1111-1111-1111-111111111111');
 select tests.create_user('stranger@example.com', '22222222-2222-2222-2222-222222222222');
@@ -15,7 +15,7 @@ select tests.rls_matrix(t, '11111111-1111-1111-1111-111111111111', '22222222-222
     'profiles', 'api_credentials', 'orders', 'processed_orders', 'open_orders', 'fills', 'balances',
     'exchange_positions', 'transfers', 'funding_payments', 'positions', 'trade_history',
     'portfolio_snapshots', 'performance_metrics', 'fees_tracking', 'sync_jobs', 'sync_runs',
-    'sync_cursors', 'audit_logs'
+    'sync_cursors', 'audit_logs', 'pnl_stream_state'
   ]) as t;
 
 -- The list above is every table of public with a user_id column.
@@ -25,7 +25,7 @@ select set_eq(
   array['profiles', 'api_credentials', 'orders', 'processed_orders', 'open_orders', 'fills', 'balances',
         'exchange_positions', 'transfers', 'funding_payments', 'positions', 'trade_history',
         'portfolio_snapshots', 'performance_metrics', 'fees_tracking', 'sync_jobs', 'sync_runs',
-        'sync_cursors', 'audit_logs'],
+        'sync_cursors', 'audit_logs', 'pnl_stream_state'],
   'the matrix covers every user-owned table');
 
 -- The view over credentials follows the table's RLS.
