@@ -48,10 +48,17 @@ export async function startFunctions(env, secrets = {}) {
   throw new SetupError(`the functions server did not start (log: ${FN_LOG}):\n${tail}`);
 }
 
+/** Stops the server and waits (up to 10 s) until its process is gone and the port is free. */
 export function stopFunctions() {
   const pid = functionsPid();
   rmSync(FN_PID, { force: true });
   if (!pid) return false;
   try { process.kill(-pid, "SIGTERM"); } catch { try { process.kill(pid, "SIGTERM"); } catch { /* gone */ } }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try { process.kill(pid, 0); } catch { return true; }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  try { process.kill(-pid, "SIGKILL"); } catch { /* gone */ }
   return true;
 }

@@ -1,0 +1,90 @@
+/**
+ * `import`: a signed-in user uploads an exchange export (CSV); it is parsed, stored (all or
+ * nothing per file, idempotent) and run through the PnL engine.
+ *
+ *   POST /import?exchange=binance&kind=spot-trades[&utc_offset=+08:00]
+ *   body: the file itself (text/csv, text/plain or application/octet-stream),
+ *         or multipart/form-data with the file in the field `file`.
+ *
+ * 200 with counts; 422 with every bad row (line, column, value, problem) and nothing written;
+ * 413 over MAX_UPLOAD_BYTES (larger exports: split them or use `npm run import`).
+ */
+import { z } from "zod";
+import { requireUser } from "../_shared/auth.ts";
+import { HttpError, json, serveJson } from "../_shared/http.ts";
+import { importExport } from "../_shared/imports/persist.ts";
+import { IMPORT_KINDS } from "../_shared/imports/formats.ts";
+
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+const querySchema = z.strictObject({
+  exchange: z.enum(["binance", "bitget", "gateio", "mexc"], { error: "exchange must be one of binance, bitget, gateio, mexc" }).optional(),
+  kind: z.enum(IMPORT_KINDS as unknown as [string, ...string[]], { error: `kind must be one of ${IMPORT_KINDS.join(", ")}` }).optional(),
+  utc_offset: z.string().regex(/^(Z|UTC|[+-]\d{1,2}(:?\d{2})?)$/, "utc_offset looks like +08:00, -05:30 or Z").optional(),
+}, { error: (i) => i.code === "unrecognized_keys" ? `unknown query parameter(s): ${i.keys.join(", ")} (accepted: exchange, kind, utc_offset)` : undefined });
+
+/** Reads the upload (raw or multipart), refusing more than MAX_UPLOAD_BYTES. */
+async function readUpload(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_UPLOAD_BYTES) throw tooLarge();
+  const type = (req.headers.get("content-type") ?? "").toLowerCase();
+  if (type.startsWith("multipart/form-data")) {
+    const form = await req.formData().catch(() => { throw new HttpError(400, "invalid_upload", "The multipart body could not be read."); });
+    const file = form.get("file");
+    if (!file || typeof file === "string") throw new HttpError(400, "invalid_upload", "Send the export in the multipart field \"file\".");
+    if (file.size > MAX_UPLOAD_BYTES) throw tooLarge();
+    return await file.text();
+  }
+  if (type && !/^(text\/csv|text\/plain|application\/octet-stream|application\/vnd\.ms-excel)/.test(type)) {
+    throw new HttpError(415, "unsupported_media_type", "Send the export as text/csv (or multipart/form-data with a \"file\" field).");
+  }
+  const reader = req.body?.getReader();
+  if (!reader) throw new HttpError(400, "empty_upload", "The upload is empty: send the CSV export as the request body.");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_UPLOAD_BYTES) { await reader.cancel(); throw tooLarge(); }
+    chunks.push(value);
+  }
+  if (size === 0) throw new HttpError(400, "empty_upload", "The upload is empty (0 bytes): send the CSV export as the request body.");
+  const bytes = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) { bytes.set(c, off); off += c.byteLength; }
+  return new TextDecoder().decode(bytes);
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(413, "payload_too_large",
+    `The upload is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. Split the export by date range, or import it with the CLI (npm run import).`);
+}
+
+export default serveJson("import", async (req) => {
+  if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Use POST with the export as the body.", undefined, { allow: "POST, OPTIONS" });
+  const user = await requireUser(req);
+  const q = querySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+  if (!q.success) {
+    throw new HttpError(400, "invalid_request", q.error.issues.map((i) => i.message).join("; "),
+      q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  }
+  const text = await readUpload(req);
+  const result = await importExport({
+    userId: user.id, actorClaims: { ...user.claims, role: "service_role" }, text,
+    exchange: q.data.exchange as never, kind: q.data.kind as never, utcOffset: q.data.utc_offset,
+  });
+  if (!result.ok) {
+    return json({
+      error: {
+        code: "invalid_export",
+        message: result.format
+          ? `${result.error_count} row(s) of this ${result.format.label} export are invalid; nothing was imported. Fix them and upload the file again.`
+          : result.errors[0]?.problem ?? "The file is not a supported export.",
+        details: { format: result.format, errors: result.errors, error_count: result.error_count },
+      },
+    }, 422);
+  }
+  const { streams: _s, ...summary } = result;
+  return json(summary);
+});
