@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: the main job. For now: bring the local stack up and show it healthy.
-import { execFileSync } from "node:child_process";
+// `npm start`: the main job, on a fresh machine too. Installs what is missing, brings the local
+// stack up (it keeps serving; URLs and local keys printed as `supabase start` does), then runs
+// scripts/main-job.ts: the sample account (or `-- --files <dir>`) imported, PnL, metrics, report.
+import { execFileSync, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { ROOT } from "./lib/paths.mjs";
+import { BIN, ROOT } from "./lib/paths.mjs";
 import { ensureNodeModules } from "./lib/setup.mjs";
 
 ensureNodeModules((m) => console.log(m));
@@ -11,6 +13,7 @@ const env = Object.fromEntries(
   execFileSync("node", [resolve(ROOT, "scripts/stack.mjs"), "env"], { encoding: "utf8" })
     .trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
 );
-const res = await fetch(`${env.SUPABASE_URL}/functions/v1/health`, { headers: { authorization: `Bearer ${env.SUPABASE_ANON_KEY}` } });
-console.log(`\nhealth: ${res.status} ${await res.text()}`);
-console.log("\nThe stack keeps running; stop it with: npm run stack -- down");
+const health = await fetch(`${env.SUPABASE_URL}/functions/v1/health`, { headers: { authorization: `Bearer ${env.SUPABASE_ANON_KEY}` } });
+console.log(`health: ${health.status} ${await health.text()}\n`);
+const r = spawnSync(BIN("tsx"), ["scripts/main-job.ts", ...process.argv.slice(2)], { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
+process.exit(r.status ?? 1);

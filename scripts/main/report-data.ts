@@ -1,0 +1,87 @@
+/** Reads a user's report (ReportData) from the database: trades, positions, metrics, equity curve. */
+import type { Sql } from "postgres";
+import type { ReportDataInput } from "../report/index.ts";
+
+const t = (col: string) => `coalesce(trim_scale(${col})::text, '0')`;
+const tn = (col: string) => `trim_scale(${col})::text`;
+
+export async function buildReportData(sql: Sql, user: { id: string; email: string }, period: { from: string; to: string }): Promise<ReportDataInput> {
+  const trades = await sql.unsafe(`
+    select exchange::text, market_type::text, symbol, side, entry_time, exit_time, ${t("entry_price")} as entry_price,
+           ${t("exit_price")} as exit_price, ${t("exit_quantity")} as exit_quantity, ${t("gross_pnl")} as gross_pnl,
+           ${t("net_pnl")} as net_pnl, ${t("entry_fees")} as entry_fees, ${t("exit_fees")} as exit_fees, exit_type,
+           ${tn("pnl_percentage")} as pnl_percentage, extract(epoch from hold_duration)::bigint as hold_duration_seconds
+      from public.trade_history where user_id = $1 order by exit_time, id`, [user.id]);
+  const [h] = await sql.unsafe(`
+    select ${t("sum(gross_pnl)")} as gross, ${t("sum(net_pnl)")} as net, ${t("sum(entry_fees + exit_fees)")} as fees,
+           ${t("sum(funding)")} as funding, count(*)::int as trades,
+           count(*) filter (where net_pnl > 0)::int as winners, count(*) filter (where net_pnl < 0)::int as losers,
+           count(*) filter (where net_pnl = 0)::int as breakeven
+      from public.trade_history where user_id = $1`, [user.id]);
+  const [m] = await sql.unsafe(`
+    select ${tn("win_rate")} as win_rate, ${tn("profit_factor")} as profit_factor, ${tn("max_drawdown")} as max_drawdown,
+           ${tn("max_drawdown_amount")} as max_drawdown_amount, ${tn("time_weighted_return")} as twr,
+           ${tn("roi_percentage")} as roi, ${tn("sharpe_ratio")} as sharpe
+      from public.performance_metrics where user_id = $1 and exchange is null and period_type = 'ALL_TIME'
+      order by period_start desc limit 1`, [user.id]);
+  const [flows] = await sql.unsafe(`
+    select ${t("sum(case when kind = 'deposit' then amount when kind = 'withdrawal' then -amount else 0 end)")} as net
+      from public.transfers where user_id = $1 and status in ('ok', 'completed')`, [user.id]);
+  const curve = await sql.begin(async (tx) => {
+    await tx`select set_config('role', 'authenticated', true),
+                    set_config('request.jwt.claims', ${JSON.stringify({ sub: user.id, role: "authenticated", email: user.email })}, true)`;
+    return await tx.unsafe(`
+      select to_char(date, 'YYYY-MM-DD') as date, ${t("balance")} as balance, ${t("realized_pnl")} as realized_pnl,
+             ${t("unrealized_pnl")} as unrealized_pnl, ${t("net_flows")} as net_flows, ${tn("twr_index")} as twr_index,
+             is_reconstructed
+        from public.equity_curve($1::date, $2::date) order by date`, [period.from.slice(0, 10), period.to.slice(0, 10)]);
+  });
+  const open = await sql.unsafe(`
+    select p.exchange::text, p.market_type::text, p.symbol, p.side, ${t("p.quantity")} as quantity, ${t("p.entry_price")} as entry_price,
+           ${tn("mp.price")} as current_price,
+           ${tn("case when mp.price is null then null when p.side = 'LONG' then (mp.price - p.entry_price) * p.quantity else (p.entry_price - mp.price) * p.quantity end")} as unrealized_pnl,
+           p.opened_at
+      from public.positions p
+      left join lateral (
+        select price from public.market_prices m
+         where m.symbol in (p.symbol, split_part(p.symbol, ':', 1)) and m.as_of <= $2::timestamptz
+         order by m.as_of desc limit 1) mp on true
+     where p.user_id = $1 and p.status = 'OPEN' order by p.opened_at`, [user.id, period.to]);
+  const metrics = await sql.unsafe(`
+    select period_type, period_start, exchange::text, total_trades, ${tn("win_rate")} as win_rate,
+           ${t("total_net_pnl")} as total_net_pnl, ${tn("profit_factor")} as profit_factor, ${tn("max_drawdown")} as max_drawdown,
+           ${tn("sharpe_ratio")} as sharpe_ratio
+      from public.performance_metrics where user_id = $1 order by period_type, period_start, exchange nulls first`, [user.id]);
+  const bySymbol = await sql.unsafe(`
+    select symbol, exchange::text, ${t("sum(net_pnl)")} as net_pnl, count(*)::int as trades
+      from public.trade_history where user_id = $1 group by symbol, exchange order by sum(net_pnl) desc`, [user.id]);
+  const exchanges = [...new Set(trades.map((r) => r.exchange as string))].sort();
+  const winRate = h.trades ? ((h.winners / h.trades) * 100).toFixed(2) : null;
+  const notes: string[] = [];
+  if (curve.some((p) => p.is_reconstructed)) {
+    notes.push("Days marked reconstructed are rebuilt from the imported fills, transfers and daily closes (no stored snapshot for them).");
+  }
+  notes.push("Every amount is in USDT; stablecoins count at their USDT price when known, else 1.");
+  return {
+    generated_at: new Date().toISOString(),
+    user: { email: user.email },
+    period,
+    exchanges,
+    headline: {
+      realized_gross_pnl: h.gross, realized_net_pnl: h.net, fees: h.fees, funding: h.funding,
+      trades: h.trades, winners: h.winners, losers: h.losers, breakeven: h.breakeven,
+      win_rate: m?.win_rate ?? winRate, profit_factor: m?.profit_factor ?? null,
+      max_drawdown_pct: m?.max_drawdown ?? null, max_drawdown_amount: m?.max_drawdown_amount ?? null,
+      twr_pct: m?.twr ?? null, roi_pct: m?.roi ?? null, sharpe: m?.sharpe ?? null,
+      net_deposits: flows?.net ?? "0",
+      equity_start: curve[0]?.balance ?? "0",
+      equity_end: curve[curve.length - 1]?.balance ?? "0",
+    },
+    equity_curve: curve as never,
+    trades: trades.map((r) => ({ ...r, hold_duration_seconds: Number(r.hold_duration_seconds) })) as never,
+    open_positions: open as never,
+    metrics: metrics as never,
+    pnl_by_symbol: bySymbol as never,
+    notes,
+  };
+}

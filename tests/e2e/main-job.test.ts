@@ -1,0 +1,58 @@
+/**
+ * The main job from an empty account: the shipped sample account imported through the real path,
+ * closed into trades by the engine, and the report's numbers equal to the expectations computed
+ * independently (tests/fixtures/sample-account/compute_expected.py, Python decimal). A second run
+ * imports nothing and gives the same numbers.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Decimal from "decimal.js";
+import { describe, expect, it } from "vitest";
+import { ROOT, stackEnv } from "../support/env.ts";
+
+const expected = JSON.parse(readFileSync(resolve(ROOT, "tests/fixtures/sample-account/expected.json"), "utf8"));
+
+function runMainJob(email: string, out: string): string {
+  return execFileSync(resolve(ROOT, "node_modules/.bin/tsx"), ["scripts/main-job.ts", "--user", email, "--out", out, "--no-screenshot", "--quiet"], {
+    cwd: ROOT, encoding: "utf8", env: { ...process.env, ...stackEnv() }, stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+describe("npm start's main job on the sample account", () => {
+  const email = `e2e-${Date.now()}@example.test`;
+  const out = mkdtempSync(join(tmpdir(), "cgt-report-"));
+  let report: any;
+
+  it("imports, closes positions and reports the independently computed headline numbers", () => {
+    runMainJob(email, out);
+    report = JSON.parse(readFileSync(join(out, "pnl-report.json"), "utf8"));
+    const h = report.headline;
+    const t = expected.total;
+    // Rounded to 8 decimals as compute_expected.py reports them (half-even).
+    const r8 = (x: string) => new Decimal(x).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN).toFixed(8);
+    expect(r8(h.realized_gross_pnl)).toBe(t.realized_gross_pnl);
+    expect(r8(h.realized_net_pnl)).toBe(t.realized_net_pnl);
+    expect(r8(h.fees)).toBe(t.fees_realized_usdt);
+    expect(h.trades).toBe(t.closing_events);
+    expect(h.winners).toBe(t.winners);
+    expect(h.losers).toBe(t.losers);
+    const types: Record<string, number> = {};
+    for (const tr of report.trades) types[tr.exit_type] = (types[tr.exit_type] ?? 0) + 1;
+    expect(types).toEqual(t.exit_types);
+    expect(report.open_positions).toHaveLength(t.open_positions);
+    expect(report.exchanges).toEqual(["binance", "bitget"]);
+    const html = readFileSync(join(out, "pnl-report.html"), "utf8");
+    expect(html).toContain("6,400.15");
+    expect(html).not.toMatch(/(src|href)=["']https?:/);
+  }, 180_000);
+
+  it("a second run imports nothing new and gives the same numbers", () => {
+    const stderr = runMainJob(email, out);
+    const again = JSON.parse(readFileSync(join(out, "pnl-report.json"), "utf8"));
+    expect(again.headline).toEqual(report.headline);
+    expect(again.trades).toEqual(report.trades);
+    expect(stderr).toBeDefined();
+  }, 180_000);
+});
