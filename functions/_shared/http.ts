@@ -12,8 +12,14 @@ export const corsHeaders: Record<string, string> = {
   "access-control-max-age": "86400",
 };
 
+/** bigint ids (postgres.js int8) as JSON numbers when exact, else as strings. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value !== "bigint") return value;
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return new Response(JSON.stringify(body, jsonReplacer), {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...corsHeaders, ...headers },
   });

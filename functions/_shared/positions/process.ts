@@ -38,6 +38,8 @@ export interface StreamResult extends StreamRef {
   rebuilt: boolean;
   /** The earliest exit time touched (for incremental metric refreshes), or null. */
   since: string | null;
+  /** close_key of every trade_history row created or changed. */
+  closeKeys: string[];
 }
 
 const mm = (m: string | null) => (m === "isolated" ? "ISOLATED" : m === "cross" ? "CROSSED" : null);
@@ -202,7 +204,10 @@ export async function processStream(tx: Tx, userId: string, s: StreamRef, opts: 
       last_fill_at = coalesce(excluded.last_fill_at, pnl_stream_state.last_fill_at),
       last_trade_id = coalesce(excluded.last_trade_id, pnl_stream_state.last_trade_id),
       rebuilds = pnl_stream_state.rebuilds + excluded.rebuilds, updated_at = now()`;
-  return { ...s, fills: result.absorbed, events: result.events, positions: result.positions, rebuilt: rebuild, since: result.since };
+  return {
+    ...s, fills: result.absorbed, events: result.events, positions: result.positions, rebuilt: rebuild, since: result.since,
+    closeKeys: result.closeKeys,
+  };
 }
 
 async function runOnce(
@@ -241,6 +246,7 @@ async function runOnce(
     absorbed: fills.length - skippedFills,
     events: out.events.length,
     positions: out.positions.length,
+    closeKeys: out.events.map((e) => e.close_key),
     lastAt: last?.executed_at ?? null,
     lastId: last?.trade_id ?? null,
     since,
