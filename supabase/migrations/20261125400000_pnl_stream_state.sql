@@ -47,3 +47,7 @@ alter table public.positions add constraint positions_position_key_key unique (u
 alter table public.positions add column if not exists cost_method text not null default 'average';
 alter table public.positions drop constraint if exists positions_cost_method_valid;
 alter table public.positions add constraint positions_cost_method_valid check (cost_method in ('average', 'fifo'));
+
+-- The same key on trade history rows, so the engine's writes link position_id with one join.
+alter table public.trade_history add column if not exists position_key text;
+comment on column public.trade_history.position_key is 'The PnL engine''s key of the position this closing event belongs to (positions.position_key).';

@@ -29,6 +29,8 @@ export interface ProcessOptions {
   rebuild?: boolean;
   /** Role the writes run as (default service_role); the audit trail records it. */
   actorClaims?: Record<string, unknown>;
+  /** Recompute the user's performance metrics afterwards (default true). */
+  refreshMetrics?: boolean;
 }
 
 export interface StreamResult extends StreamRef {
@@ -41,6 +43,9 @@ export interface StreamResult extends StreamRef {
   /** close_key of every trade_history row created or changed. */
   closeKeys: string[];
 }
+
+/** Milliseconds spent per phase since the process started (benchmarks read it). */
+export const PHASES = { fills: 0, context: 0, engine: 0, positions: 0, events: 0 };
 
 const mm = (m: string | null) => (m === "isolated" ? "ISOLATED" : m === "cross" ? "CROSSED" : null);
 
@@ -157,18 +162,17 @@ async function writePositions(tx: Tx, rows: ReturnType<typeof positionRecord>[])
 
 async function writeEvents(tx: Tx, rows: ReturnType<typeof eventRecord>[]): Promise<void> {
   if (!rows.length) return;
-  const cols = Object.keys(rows[0]).filter((c) => c !== "position_key");
+  const cols = Object.keys(rows[0]);
   await tx.unsafe(
     `insert into public.trade_history (${cols.join(", ")}, position_id, entry_order_ref, exit_order_ref)
-     select ${cols.map((c) => `r.${c}`).join(", ")}, p.id,
-            (select o.id from public.orders o where o.user_id = r.user_id and o.exchange = r.exchange
-                and o.market_type = r.market_type and o.symbol = r.symbol and o.order_id = r.entry_order_id limit 1),
-            (select o.id from public.orders o where o.user_id = r.user_id and o.exchange = r.exchange
-                and o.market_type = r.market_type and o.symbol = r.symbol and o.order_id = r.exit_order_id limit 1)
-       from jsonb_array_elements($1::jsonb) as e
-       cross join lateral jsonb_populate_record(null::public.trade_history, e) as r
+     select ${cols.map((c) => `r.${c}`).join(", ")}, p.id, eo.id, xo.id
+       from jsonb_populate_recordset(null::public.trade_history, $1::jsonb) as r
        left join public.positions p on p.user_id = r.user_id and p.exchange = r.exchange and p.market_type = r.market_type
-                                   and p.symbol = r.symbol and p.position_key = e ->> 'position_key'
+                                   and p.symbol = r.symbol and p.position_key = r.position_key
+       left join public.orders eo on eo.user_id = r.user_id and eo.exchange = r.exchange and eo.market_type = r.market_type
+                                 and eo.symbol = r.symbol and eo.order_id = r.entry_order_id
+       left join public.orders xo on xo.user_id = r.user_id and xo.exchange = r.exchange and xo.market_type = r.market_type
+                                 and xo.symbol = r.symbol and xo.order_id = r.exit_order_id
      on conflict (user_id, exchange, market_type, symbol, close_key)
      do update set ${EVENT_UPDATE.map((c) => `${c} = excluded.${c}`).join(", ")}`,
     [rows as never],
@@ -222,6 +226,7 @@ async function runOnce(
                and market_type = ${s.market_type}::public.market_type and symbol = ${s.symbol}`;
   }
   const from = saved?.last_fill_at ? new Date(saved.last_fill_at).toISOString() : null;
+  const t0 = performance.now();
   const fills = await tx.unsafe(
     `select ${FILL_COLUMNS} from public.fills
       where user_id = $1 and exchange = $2::public.exchange_id and market_type = $3::public.market_type and symbol = $4
@@ -234,11 +239,17 @@ async function runOnce(
     ? { version: 1, method, streams: { [key]: saved.state } }
     : { version: 1, method, streams: {} };
   const state = createState(saved ? stateJson : { method });
+  const t1 = performance.now();
   const ctx = await loadContext(tx, userId, s, fills, from);
+  const t2 = performance.now();
   const out = applyFills(state, fills, ctx);
+  const t3 = performance.now();
   const skippedFills = out.skipped.filter((x) => x.kind === "fill").length;
   await writePositions(tx, out.positions.map((p) => positionRecord(userId, p)));
+  const t4 = performance.now();
   await writeEvents(tx, out.events.map((e) => eventRecord(userId, e)));
+  const t5 = performance.now();
+  PHASES.fills += t1 - t0; PHASES.context += t2 - t1; PHASES.engine += t3 - t2; PHASES.positions += t4 - t3; PHASES.events += t5 - t4;
   const last = fills[fills.length - 1];
   const since = out.events.reduce<string | null>((m, e) => (m === null || e.exit_time < m ? e.exit_time : m), null);
   return {
@@ -270,7 +281,7 @@ export async function processUser(userId: string, only?: StreamRef[], opts: Proc
   const results: StreamResult[] = [];
   for (const s of streams) results.push(await asService((tx) => processStream(tx, userId, s, opts)));
   const since = results.reduce<string | null>((m, r) => (r.since && (m === null || r.since < m) ? r.since : m), null);
-  if (results.some((r) => r.events > 0 || r.rebuilt)) await refreshMetrics(userId, since);
+  if (opts.refreshMetrics !== false && results.some((r) => r.events > 0 || r.rebuilt)) await refreshMetrics(userId, since);
   return results;
 }
 

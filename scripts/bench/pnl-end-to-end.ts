@@ -1,0 +1,89 @@
+// PnL end to end (issue 6): N fills over S symbols in the real database → read, compute, write
+// positions and trade_history (fills/s), beside the engine alone on the same fills in the same
+// run. `npx tsx scripts/bench/pnl-end-to-end.ts [--fills 1000000] [--symbols 1000] [--workers 2]`
+// DB: BENCH_DB_URL or the local stack. The bench user and its rows are deleted afterwards.
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { generateFills } from "./pnl-engine.ts";
+
+const { values } = parseArgs({ options: { fills: { type: "string" }, symbols: { type: "string" }, workers: { type: "string" } } });
+const N = Number(values.fills ?? 1_000_000);
+const S = Number(values.symbols ?? 1000);
+const W = Number(values.workers ?? 2);
+
+if (!process.env.SUPABASE_DB_URL) {
+  const out = execFileSync("node", ["scripts/stack.mjs", "env"], { encoding: "utf8" });
+  for (const l of out.trim().split("\n")) process.env[l.slice(0, l.indexOf("="))] = l.slice(l.indexOf("=") + 1);
+}
+if (process.env.BENCH_DB_URL) process.env.SUPABASE_DB_URL = process.env.BENCH_DB_URL;
+process.env.DB_POOL_MAX = String(Math.max(4, W * 2));
+const { applyFills, createState } = await import("../../functions/_shared/pnl/index.ts");
+const { processUser, streamsOf, PHASES } = await import("../../functions/_shared/positions/process.ts");
+const { db, closeDb } = await import("../../functions/_shared/db.ts");
+
+const admin = postgres(process.env.SUPABASE_DB_URL!.replace("//postgres:", "//supabase_admin:"), { max: 2, onnotice: () => {} });
+const log = (m: string) => process.stderr.write(m + "\n");
+
+log(`generating ${N.toLocaleString()} fills over ${S} symbols…`);
+const data = generateFills(N, S);
+const userId = randomUUID();
+await admin`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+            values ('00000000-0000-0000-0000-000000000000', ${userId}, 'authenticated', 'authenticated', ${`bench-${userId.slice(0, 8)}@example.test`}, '{}', '{}', now(), now())`;
+try {
+  log("loading fills with COPY…");
+  const t0 = performance.now();
+  const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
+  const stream = await admin`copy public.fills (user_id, exchange, market_type, symbol, base, quote, trade_id, order_id, side, price, amount, cost, fees, executed_at, source) from stdin`.writable();
+  let buf = "";
+  for (const f of data.fills) {
+    buf += [userId, f.exchange, f.market_type, f.symbol, f.base, f.quote, f.trade_id, f.order_id ?? "\\N", f.side, f.price, f.amount, f.cost, esc(JSON.stringify(f.fees)), f.executed_at, "api"].join("\t") + "\n";
+    if (buf.length > 1 << 20) { if (!stream.write(buf)) await new Promise((r) => stream.once("drain", r)); buf = ""; }
+  }
+  stream.write(buf);
+  await new Promise<void>((res, rej) => { stream.end(); stream.once("finish", () => res()); stream.once("error", rej); });
+  await admin`insert into public.market_prices ${admin(data.prices.map((p) => ({ ...p })) as never)} on conflict do nothing`;
+  await admin`analyze public.fills`;
+  log(`  ${(N / ((performance.now() - t0) / 1000)).toFixed(0)} fills/s loaded`);
+
+  // Engine alone, same fills, same process.
+  const te = performance.now();
+  const engine = applyFills(createState({ method: "average" }), data.fills, { prices: data.prices, markets: data.markets });
+  const engineSecs = (performance.now() - te) / 1000;
+
+  // End to end: W workers, each a share of the streams (one transaction per stream).
+  const streams = await db().begin(async (tx) => streamsOf(tx, userId));
+  const shares: typeof streams[] = Array.from({ length: W }, () => []);
+  streams.forEach((s, i) => shares[i % W].push(s));
+  const t1 = performance.now();
+  const results = (await Promise.all(shares.map((share) => processUser(userId, share, { refreshMetrics: false })))).flat();
+  const e2eSecs = (performance.now() - t1) / 1000;
+  const [{ events }] = await admin`select count(*)::int as events from public.trade_history where user_id = ${userId}`;
+
+  // Incremental: 1,000 new fills on 10 streams after the full run.
+  const processed = results.reduce((n, r) => n + r.fills, 0);
+  const rows = {
+    fills: N, symbols: S, workers: W,
+    engine_fills_per_s: Math.round(N / engineSecs),
+    engine_events: engine.events.length,
+    end_to_end_seconds: +e2eSecs.toFixed(2),
+    end_to_end_fills_per_s: Math.round(processed / e2eSecs),
+    trade_history_rows: events,
+    ratio_end_to_end_over_engine: +((processed / e2eSecs) / (N / engineSecs)).toFixed(3),
+  };
+  console.log("PnL end to end (read fills → engine → positions + trade_history)");
+  for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(30)} ${typeof v === "number" ? v.toLocaleString("en-US") : v}`);
+  console.log(`  time per phase (ms, summed over workers): ${Object.entries(PHASES).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+  console.log(`  target ≥ 100,000 fills/s end to end: ${rows.end_to_end_fills_per_s >= 100_000 ? "met" : "NOT met"}`);
+} finally {
+  await admin.begin(async (tx) => {
+    await tx`set local app.skip_audit = 'on'`;
+    await tx`delete from public.trade_history where user_id = ${userId}`;
+    await tx`delete from public.positions where user_id = ${userId}`;
+    await tx`delete from auth.users where id = ${userId}`;
+  });
+  await admin`delete from public.audit_logs where user_id = ${userId}`;
+  await admin.end();
+  await closeDb();
+}
