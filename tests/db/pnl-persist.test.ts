@@ -20,7 +20,7 @@ function generateFills(seed: number, n: number): { fills: FillRow[]; orders: Ord
   const fills: FillRow[] = [];
   const orders: OrderRow[] = [];
   const prices: PriceRow[] = [];
-  const t0 = Date.UTC(2026, 4, 1);
+  const t0 = Date.UTC(2031, 4, 1); // far from other tests' prices in the shared market_prices table
   const symbols = [["ETH/USDT", "spot"], ["SOL/USDT:USDT", "swap"]] as const;
   const held: Record<string, number> = { "ETH/USDT": 0, "SOL/USDT:USDT": 0 };
   for (let i = 0; i < n; i++) {
