@@ -21,7 +21,7 @@ import {
   type VerifyResult,
 } from "../_shared/credentials/mod.ts";
 import {
-  findOwnCredential, listCredentials, loadCiphertext, purgeCredential, saveCredential, softDeleteCredential,
+  findOwnCredential, listCredentials, loadCiphertext, purgeCredential, recordSecurityEvent, saveCredential, softDeleteCredential,
   updateCredential, type Verification,
 } from "../_shared/credentials/store.ts";
 import type { ExchangeId } from "../_shared/domain/types.ts";
@@ -135,6 +135,7 @@ async function reverify(user: AuthUser, id: string): Promise<Response> {
   } catch (err) {
     if (err instanceof CredentialDecryptError) {
       console.error(`credentials: decryption failed (${err.code}) for a stored credential`);
+      await recordSecurityEvent("decryption_failure", user.id, id, err.code);
       throw new HttpError(409, "credential_unreadable", "The stored key can no longer be decrypted; save the key again.");
     }
     throw err;
@@ -143,6 +144,7 @@ async function reverify(user: AuthUser, id: string): Promise<Response> {
   if (!result.ok) {
     if (result.status === "invalid_key" || result.status === "withdraw_enabled") {
       await updateCredential(user, id, { verification_status: "invalid", ...(result.permissions ? { permissions: { ...result.permissions } } : {}) });
+      await recordSecurityEvent("credential_invalidated", user.id, id, result.status);
     }
     throw verificationError(result);
   }

@@ -5,7 +5,7 @@
  */
 import type { AuthUser } from "../auth.ts";
 import type { Tx } from "../db.ts";
-import { withServiceFor, withUser } from "../db.ts";
+import { withService, withServiceFor, withUser } from "../db.ts";
 import type { EncryptedCredentialColumns } from "../crypto/credential-set.ts";
 
 /** The columns a user may see (never ciphertext). */
@@ -117,5 +117,18 @@ export async function loadCiphertext(user: AuthUser, id: string): Promise<
       select user_id, exchange::text as exchange, api_key_ct, secret_key_ct, passphrase_ct
         from public.api_credentials where user_id = ${user.id} and id = ${id} and deleted_at is null`;
     return (rows[0] as never) ?? null;
+  });
+}
+
+/** Records a security event for operators (ops.security_events): a kind, who, which credential, a reason code — never a secret. */
+export async function recordSecurityEvent(
+  kind: "decryption_failure" | "credential_invalidated" | "rate_limited",
+  userId: string | null,
+  credentialId: string | null,
+  detail: string | null,
+): Promise<void> {
+  await withService(async (tx) => {
+    await tx`insert into ops.security_events (kind, user_id, credential_id, detail)
+             values (${kind}, ${userId}, ${credentialId}, ${detail === null ? null : detail.slice(0, 500)})`;
   });
 }
