@@ -74,16 +74,16 @@ export function serveJson(
   };
 }
 
-/** Reads a JSON body, refusing more than `maxBytes` (413) and anything that is not JSON (400/415). */
-export async function readJsonBody(req: Request, maxBytes = 16 * 1024): Promise<unknown> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!type.toLowerCase().includes("application/json")) {
-    throw new HttpError(415, "unsupported_media_type", "Send the body as JSON with the header content-type: application/json.");
-  }
+/**
+ * Reads a request body as text, refusing more than `maxBytes` (the declared length first, then
+ * while streaming, so a huge upload is never read whole). `tooLarge` builds the 413.
+ * Returns null when the request has no body.
+ */
+export async function readBodyText(req: Request, maxBytes: number, tooLargeError: () => HttpError = () => tooLarge(maxBytes)): Promise<string | null> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared > maxBytes) throw tooLargeError();
   const reader = req.body?.getReader();
-  if (!reader) throw new HttpError(400, "invalid_request", "The request has no body; send a JSON object.");
+  if (!reader) return null;
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -92,14 +92,24 @@ export async function readJsonBody(req: Request, maxBytes = 16 * 1024): Promise<
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge(maxBytes);
+      throw tooLargeError();
     }
     chunks.push(value);
   }
   const bytes = new Uint8Array(size);
   let off = 0;
   for (const c of chunks) { bytes.set(c, off); off += c.byteLength; }
-  const text = new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(bytes);
+}
+
+/** Reads a JSON body, refusing more than `maxBytes` (413) and anything that is not JSON (400/415). */
+export async function readJsonBody(req: Request, maxBytes = 16 * 1024): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().includes("application/json")) {
+    throw new HttpError(415, "unsupported_media_type", "Send the body as JSON with the header content-type: application/json.");
+  }
+  const text = await readBodyText(req, maxBytes);
+  if (text === null) throw new HttpError(400, "invalid_request", "The request has no body; send a JSON object.");
   if (text.trim() === "") throw new HttpError(400, "invalid_request", "The request body is empty; send a JSON object.");
   try {
     return JSON.parse(text);

@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
-import { HttpError, json, serveJson } from "../_shared/http.ts";
+import { HttpError, json, readBodyText, serveJson } from "../_shared/http.ts";
 import { importExport } from "../_shared/imports/persist.ts";
 import { IMPORT_KINDS } from "../_shared/imports/formats.ts";
 
@@ -38,22 +38,9 @@ async function readUpload(req: Request): Promise<string> {
   if (type && !/^(text\/csv|text\/plain|application\/octet-stream|application\/vnd\.ms-excel)/.test(type)) {
     throw new HttpError(415, "unsupported_media_type", "Send the export as text/csv (or multipart/form-data with a \"file\" field).");
   }
-  const reader = req.body?.getReader();
-  if (!reader) throw new HttpError(400, "empty_upload", "The upload is empty: send the CSV export as the request body.");
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_UPLOAD_BYTES) { await reader.cancel(); throw tooLarge(); }
-    chunks.push(value);
-  }
-  if (size === 0) throw new HttpError(400, "empty_upload", "The upload is empty (0 bytes): send the CSV export as the request body.");
-  const bytes = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) { bytes.set(c, off); off += c.byteLength; }
-  return new TextDecoder().decode(bytes);
+  const text = await readBodyText(req, MAX_UPLOAD_BYTES, tooLarge);
+  if (!text) throw new HttpError(400, "empty_upload", "The upload is empty (0 bytes): send the CSV export as the request body.");
+  return text;
 }
 
 function tooLarge(): HttpError {

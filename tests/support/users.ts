@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { adminSql } from "./db.ts";
 import { stackEnv } from "./env.ts";
+import { userClaims as stackUserClaims } from "../../scripts/lib/keys.mjs";
 
 export interface TestUser {
   id: string;
@@ -13,24 +14,9 @@ export interface TestUser {
   token: string;
 }
 
+/** The full claim set a real Supabase access token carries (the stack's own definition). */
 export function userClaims(id: string, email: string, expiresInSeconds = 3600): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: "http://127.0.0.1:54321/auth/v1",
-    sub: id,
-    aud: "authenticated",
-    exp: now + expiresInSeconds,
-    iat: now,
-    email,
-    phone: "",
-    app_metadata: { provider: "email", providers: ["email"] },
-    user_metadata: {},
-    role: "authenticated",
-    aal: "aal1",
-    amr: [{ method: "password", timestamp: now }],
-    session_id: randomUUID(),
-    is_anonymous: false,
-  };
+  return stackUserClaims({ id, email }, expiresInSeconds);
 }
 
 export async function signToken(claims: Record<string, unknown>, secret = stackEnv().SUPABASE_JWT_SECRET): Promise<string> {
