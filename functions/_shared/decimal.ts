@@ -16,7 +16,7 @@
  *
  * Runs in Deno and Node (no platform imports).
  */
-import DecimalJs from "decimal.js";
+import { Decimal as DecimalJs } from "decimal.js";
 
 export const Decimal = DecimalJs.clone({
   precision: 50,

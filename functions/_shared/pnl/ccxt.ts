@@ -147,3 +147,20 @@ export function fillFromOrder(o: OrderRow): FillRow | null {
     source: "derived_from_order",
   };
 }
+
+/**
+ * Legacy backfill input: the filled orders (FILLED / PARTIALLY_FILLED with executed_qty > 0)
+ * become fills, and every order (symbols normalised to ccxt form, "BTCUSDT" → "BTC/USDT") is
+ * returned for the engine's context, so TP1/TP2/TP3/SL roles give exit types and the linked
+ * stop loss / take profits.
+ */
+export function fromLegacyOrders(orders: readonly OrderRow[]): { fills: FillRow[]; orders: OrderRow[] } {
+  const norm = orders.map((o) => ({ ...o, symbol: normalizeSymbol(o.symbol) }));
+  const fills: FillRow[] = [];
+  for (const o of norm) {
+    if (o.status !== "FILLED" && o.status !== "PARTIALLY_FILLED") continue;
+    const f = fillFromOrder(o);
+    if (f) fills.push(f);
+  }
+  return { fills, orders: norm };
+}

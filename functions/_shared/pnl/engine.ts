@@ -58,6 +58,13 @@
  *    the prices of the stream's symbol (for a swap also <base>/<quote>) observed at t with
  *    opened_at ≤ t < exit_time, each evaluated against the position as it stood at t (prices at a
  *    fill's millisecond come after that fill); null when no price fell in the window.
+ * Also: entry_time (and hold_duration) count from the position's opened_at in both methods;
+ *    entry_price of an event = its entry cost / entry_quantity. A position row is keyed by
+ *    "<exchange>:<market_type>:<symbol>:<trade_id of the opening fill>"; while OPEN its
+ *    entry_price / quantity / total_cost describe the open quantity (C / q, q, C); once CLOSED,
+ *    quantity and total_cost are 0 and entry_price is Σ entry cost / Σ entry quantity over its
+ *    life. fees_paid = all entry and exit fees of the position (quote). Rows are read-only (empty
+ *    lists may be shared).
  *
  * ─── Incremental processing and idempotence ─────────────────────────────────────────────────
  * The state is one entry per stream (JSON: `JSON.stringify(state)`, revive with
@@ -82,14 +89,13 @@ import type {
   MarketType,
   OrderRow,
   PositionRow,
-  PriceRow,
   SkippedInput,
   UnassignedFunding,
   UnconvertedFee,
   UnknownCostBasis,
 } from "./types.ts";
 import type { ExchangeId } from "../domain/types.ts";
-import { divRound, E18, fmt, fmtM, fmtM36, fmtQ, parseM, parseQ, pct8 } from "./fixed.ts";
+import { divRound, E18, fmtM, fmtM36, fmtQ, parseM, parseQ, pct8 } from "./fixed.ts";
 
 // ───────────────────────────── state ─────────────────────────────
 
@@ -103,6 +109,8 @@ interface Pos {
   key: string;
   side: 1 | -1;
   openedTs: number;
+  /** opened_at as ISO-8601 (the opening fill's executed_at, normalised). */
+  openedAt: string;
   entryOrderId: string | null;
   q: bigint;
   c: bigint;
@@ -122,6 +130,11 @@ interface Pos {
   mm: MarginMode | null;
   nEv: number;
   liq: boolean;
+  /** executed_at of the closing fill, as given. */
+  closedAt: string;
+  /** An entry fill paid a negative fee / a base-currency fee (flags of its closing events). */
+  rebate: boolean;
+  baseFee: boolean;
   closedTs: number | null;
   lastId: string;
 }
@@ -133,6 +146,7 @@ interface Ev {
   orderId: string | null;
   entryOrderId: string | null;
   entryTs: number;
+  entryAt: string;
   lev: bigint;
   mm: MarginMode | null;
   first: string;
@@ -153,6 +167,8 @@ interface Ev {
   rebate: boolean;
   baseFee: boolean;
   ts: number;
+  /** executed_at of the event's last fill, as given. */
+  exitAt: string;
   closed: boolean;
   worst: bigint | null;
   dirty: boolean;
@@ -247,7 +263,26 @@ interface Env {
   skipped: SkippedInput[];
 }
 
+/** Digits s[i, i + len) as a number (NaN if any is not a digit). */
+function digitsAt(s: string, i: number, len: number): number {
+  let v = 0;
+  for (let k = i; k < i + len; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** "YYYY-MM-DDTHH:MM:SS.mmmZ" parsed by hand (the common case), anything else by Date.parse. */
 function timeOf(s: string, what: string): number {
+  if (s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46) {
+    const mo = digitsAt(s, 5, 2), d = digitsAt(s, 8, 2), h = digitsAt(s, 11, 2), mi = digitsAt(s, 14, 2), se = digitsAt(s, 17, 2);
+    if (mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 60) {
+      const t = Date.UTC(digitsAt(s, 0, 4), mo - 1, d, h, mi, se, digitsAt(s, 20, 3));
+      if (!Number.isNaN(t) && (d <= 28 || new Date(t).getUTCDate() === d)) return t;
+    }
+  }
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new RangeError(`${what}: not a timestamp: ${JSON.stringify(s)}`);
   return t;
@@ -315,17 +350,13 @@ function buildEnv(method: CostMethod, ctx: EngineContext): Env {
   for (const [k, v] of byEx) prices.set(k, buildSeries(v));
   const pricesAny = new Map<string, Series>();
   for (const [k, v] of bySym) pricesAny.set(k, buildSeries(v));
-  const steps = new Map<string, bigint>();
-  for (const [sym, m] of Object.entries(ctx.markets ?? {})) {
-    if (m.amount_step != null) steps.set(sym, parseQ(m.amount_step));
-  }
   return {
     method,
     orders,
     tpsl,
     prices,
     pricesAny,
-    steps,
+    steps: new Map<string, bigint>(),
     defaultStep: parseQ(ctx.default_amount_step ?? "0.00000001"),
     markets: ctx.markets,
     events: [],
@@ -360,16 +391,23 @@ export function applyFills(
   const env = buildEnv(state.method, ctx);
 
   // group by stream
-  const fillsBy = new Map<string, PFill[]>();
+  const fillsBy = new Map<string, Group>();
+  let g: Group | null = null, lastSym = "", lastEx = "", lastMt = "";
   for (let i = 0; i < fills.length; i++) {
     const f = fills[i];
-    const k = f.exchange + "|" + f.market_type + "|" + f.symbol;
-    let arr = fillsBy.get(k);
-    if (!arr) {
-      fillsBy.set(k, (arr = []));
-      if (!state.streams.has(k)) state.streams.set(k, newStream(f.exchange, f.market_type, f.symbol, f.base, f.quote));
+    if (g === null || f.symbol !== lastSym || f.exchange !== lastEx || f.market_type !== lastMt) {
+      const k = f.exchange + "|" + f.market_type + "|" + f.symbol;
+      g = fillsBy.get(k) ?? null;
+      if (g === null) {
+        fillsBy.set(k, (g = { f: [], t: [] }));
+        if (!state.streams.has(k)) state.streams.set(k, newStream(f.exchange, f.market_type, f.symbol, f.base, f.quote));
+      }
+      lastSym = f.symbol;
+      lastEx = f.exchange;
+      lastMt = f.market_type;
     }
-    arr.push({ f, ts: timeOf(f.executed_at, `fill ${f.trade_id}`) });
+    g.f.push(f);
+    g.t.push(timeOf(f.executed_at, "fill " + f.trade_id));
   }
   const fundBy = new Map<string, PFund[]>();
   for (const fr of ctx.funding ?? []) {
@@ -390,8 +428,8 @@ export function applyFills(
   }
   for (const k of keys) {
     const st = state.streams.get(k)!;
-    const fl = fillsBy.get(k) ?? [];
-    if (!isSorted(fl)) fl.sort(cmpFill);
+    const fl = fillsBy.get(k) ?? { f: [], t: [] };
+    if (!isSorted(fl)) sortGroup(fl);
     const fu = fundBy.get(k) ?? [];
     fu.sort((a, b) => a.ts - b.ts || compareIds(a.f.funding_id, b.f.funding_id));
     runStream(st, fl, fu, env);
@@ -406,12 +444,24 @@ export function applyFills(
   };
 }
 
-function cmpFill(a: PFill, b: PFill): number {
-  return a.ts - b.ts || compareIds(a.f.trade_id, b.f.trade_id);
+/** One stream's fills of a call and their times (ms), in parallel arrays. */
+interface Group {
+  f: FillRow[];
+  t: number[];
 }
-function isSorted(a: PFill[]): boolean {
-  for (let i = 1; i < a.length; i++) if (cmpFill(a[i - 1], a[i]) > 0) return false;
+function isSorted(g: Group): boolean {
+  for (let i = 1; i < g.t.length; i++) {
+    const d = g.t[i - 1] - g.t[i];
+    if (d > 0 || (d === 0 && compareIds(g.f[i - 1].trade_id, g.f[i].trade_id) > 0)) return false;
+  }
   return true;
+}
+function sortGroup(g: Group): void {
+  const idx = g.t.map((_, i) => i);
+  idx.sort((a, b) => g.t[a] - g.t[b] || compareIds(g.f[a].trade_id, g.f[b].trade_id));
+  const f = idx.map((i) => g.f[i]), t = idx.map((i) => g.t[i]);
+  g.f = f;
+  g.t = t;
 }
 
 /** "BTC/USDT:USDT" → ["BTC", "USDT"]. */
@@ -449,7 +499,7 @@ function seriesFor(env: Env, st: Stream): Series | undefined {
 
 // ───────────────────────────── the stream loop ─────────────────────────────
 
-function runStream(st: Stream, fills: PFill[], funding: PFund[], env: Env): void {
+function runStream(st: Stream, fills: Group, funding: PFund[], env: Env): void {
   let touched = false;
   const startTs = st.cTs;
   // funding already processed, or late
@@ -467,8 +517,10 @@ function runStream(st: Stream, fills: PFill[], funding: PFund[], env: Env): void
   let pi = 0;
   if (series) while (pi < series.ts.length && series.ts[pi] < startTs) pi++;
   let qi = 0;
-  for (let i = 0; i < fills.length; i++) {
-    const pf = fills[i];
+  const pf: PFill = { f: fills.f[0], ts: 0 }; // reused: fill functions copy what they keep
+  for (let i = 0; i < fills.f.length; i++) {
+    pf.f = fills.f[i];
+    pf.ts = fills.t[i];
     if (pf.ts < st.cTs || (pf.ts === st.cTs && compareIds(pf.f.trade_id, st.cId) <= 0)) {
       env.skipped.push({ kind: "fill", id: pf.f.trade_id, reason: "at or before the stream's cursor" });
       continue;
@@ -481,8 +533,8 @@ function runStream(st: Stream, fills: PFill[], funding: PFund[], env: Env): void
     touched = true;
   }
   while (qi < fundQueue.length) applyFunding(st, fundQueue[qi++], env);
-  if (series) while (pi < series.ts.length) applyPrice(st, series.px[pi++]);
-  if (st.pos && (touched || fundQueue.length > 0 || series)) env.positions.push(positionRow(st, st.pos, env));
+  if (series) while (pi < series.ts.length) if (applyPrice(st, series.px[pi++])) touched = true;
+  if (st.pos && (touched || fundQueue.length > 0)) env.positions.push(positionRow(st, st.pos, env));
   if (st.ev && st.ev.dirty) {
     env.events.push(eventRow(st, st.ev, env));
     st.ev.dirty = false;
@@ -519,11 +571,16 @@ function applyFunding(st: Stream, pf: PFund, env: Env): void {
   st.fId = fr.funding_id;
 }
 
-function applyPrice(st: Stream, px: bigint): void {
+/** Track the open position's worst unrealized PnL; true when it changed. */
+function applyPrice(st: Stream, px: bigint): boolean {
   const p = st.pos;
-  if (!p) return;
+  if (!p) return false;
   const unreal = p.side === 1 ? px * p.q - p.c : p.c - px * p.q;
-  if (p.worst === null || unreal < p.worst) p.worst = unreal;
+  if (p.worst === null || unreal < p.worst) {
+    p.worst = unreal;
+    return true;
+  }
+  return false;
 }
 
 // scratch results of the last fee parse / reduce (avoids allocating per fill)
@@ -545,7 +602,8 @@ function parseFees(st: Stream, f: FillRow, ts: number, env: Env): void {
     const amt = parseQ(fe.amount);
     if (amt === 0n) continue;
     if (amt < 0n) feeRebate = true;
-    const cur = fe.currency.toUpperCase();
+    const c0 = fe.currency;
+    const cur = c0 === st.quote || c0 === st.base ? c0 : c0.toUpperCase();
     if (cur === st.quote) feeQuote += amt * E18;
     else if (cur === st.base) feeBase += amt;
     else {
@@ -567,9 +625,9 @@ function processFill(st: Stream, pf: PFill, env: Env): void {
   const amount = parseQ(f.amount);
   if (amount <= 0n || price < 0n) throw new RangeError(`fill ${f.trade_id}: amount must be > 0 and price ≥ 0`);
   parseFees(st, f, pf.ts, env);
-  const d = side === 1 ? amount - feeBase : amount + feeBase;
+  const d = feeBase === 0n ? amount : side === 1 ? amount - feeBase : amount + feeBase;
   if (d <= 0n) throw new RangeError(`fill ${f.trade_id}: base-currency fee is not smaller than the amount`);
-  const feeTotal = feeQuote + feeBase * price;
+  const feeTotal = feeBase === 0n ? feeQuote : feeQuote + feeBase * price;
   const fx = feeFx;
   const pos = st.pos;
 
@@ -585,6 +643,8 @@ function processFill(st: Stream, pf: PFill, env: Env): void {
   }
   const p = pos ?? openPos(st, pf, side, env);
   addEntry(p, price, d, feeTotal, fx);
+  if (feeRebate) p.rebate = true;
+  if (feeBase !== 0n) p.baseFee = true;
   p.lastId = f.trade_id;
 }
 
@@ -604,6 +664,7 @@ function openPos(st: Stream, pf: PFill, side: 1 | -1, env: Env): Pos {
     key: st.exchange + ":" + st.market_type + ":" + st.symbol + ":" + pf.f.trade_id,
     side,
     openedTs: pf.ts,
+    openedAt: canonIso(pf.f.executed_at, pf.ts),
     entryOrderId: pf.f.order_id ?? null,
     q: 0n,
     c: 0n,
@@ -623,6 +684,9 @@ function openPos(st: Stream, pf: PFill, side: 1 | -1, env: Env): Pos {
     mm,
     nEv: 0,
     liq: false,
+    closedAt: "",
+    rebate: false,
+    baseFee: false,
     closedTs: null,
     lastId: pf.f.trade_id,
   };
@@ -761,10 +825,11 @@ function reducePath(
   ev.n++;
   ev.last = f.trade_id;
   ev.ts = pf.ts;
+  ev.exitAt = f.executed_at;
   ev.dirty = true;
   if (f.is_liquidation) ev.liq = true;
-  if (rebate) ev.rebate = true;
-  if (baseFee) ev.baseFee = true;
+  if (rebate || pos.rebate) ev.rebate = true;
+  if (baseFee || pos.baseFee) ev.baseFee = true;
   const gross = side === -1 ? value - rCs : rCs - value; // side is the fill's side: a sell reduces a LONG
   pos.rGross += gross;
   pos.rNet += gross - rFs - closeFee + rUs;
@@ -772,7 +837,12 @@ function reducePath(
   pos.fees += closeFee;
   pos.lastId = f.trade_id;
 
-  const step = env.steps.get(st.symbol) ?? env.defaultStep;
+  let step = env.steps.get(st.symbol);
+  if (step === undefined) {
+    const m = env.markets?.[st.symbol]?.amount_step;
+    step = m != null ? parseQ(m) : env.defaultStep;
+    env.steps.set(st.symbol, step);
+  }
   if (pos.q === 0n || pos.q < step) {
     if (pos.q > 0n) {
       const dq = pos.q;
@@ -791,6 +861,7 @@ function reducePath(
     ev.closed = true;
     pos.nEv++;
     pos.closedTs = pf.ts;
+    pos.closedAt = f.executed_at;
     if (ev.liq) pos.liq = true;
     st.pos = null;
     if (rest > 0n && st.market_type === "spot") unknownBasis(st, ev, pf, price, rest, restFee, restFx, env);
@@ -799,6 +870,8 @@ function reducePath(
     if (rest > 0n && st.market_type !== "spot") {
       const np = openPos(st, pf, side, env);
       addEntry(np, price, rest, restFee, restFx);
+      np.rebate = rebate;
+      np.baseFee = baseFee;
     }
   }
 }
@@ -811,6 +884,7 @@ function newEv(st: Stream, pos: Pos, pf: PFill): Ev {
     orderId: pf.f.order_id ?? null,
     entryOrderId: pos.entryOrderId,
     entryTs: pos.openedTs,
+    entryAt: pos.openedAt,
     lev: pos.lev,
     mm: pos.mm,
     first: pf.f.trade_id,
@@ -831,6 +905,7 @@ function newEv(st: Stream, pos: Pos, pf: PFill): Ev {
     rebate: false,
     baseFee: false,
     ts: pf.ts,
+    exitAt: pf.f.executed_at,
     closed: false,
     worst: null,
     dirty: true,
@@ -880,9 +955,11 @@ function unknownBasis(
 
 // ───────────────────────────── emitting rows ─────────────────────────────
 
+const NO_LINK = { sl: null as string | null, tps: null as string[] | null };
 function linked(env: Env, st: Stream, side: 1 | -1, entryOrderId: string | null, openedTs: number, until: number) {
+  if (env.tpsl.size === 0) return NO_LINK;
   const list = env.tpsl.get(streamKey(st.exchange, st.market_type, st.symbol));
-  if (!list) return { sl: null as string | null, tps: null as string[] | null };
+  if (!list) return NO_LINK;
   let from = openedTs;
   if (entryOrderId !== null) {
     const eo = env.orders.get(st.exchange + "|" + entryOrderId);
@@ -909,19 +986,38 @@ function fxList(fx: Record<string, bigint> | null): UnconvertedFee[] {
   return out;
 }
 
+/** Whole milliseconds → seconds as a decimal string ("90", "90.5", "0.001"). */
+function msToSeconds(ms: number): string {
+  const s = Math.floor(ms / 1000), r = ms - s * 1000;
+  if (r === 0) return String(s);
+  return s + "." + String(r).padStart(3, "0").replace(/0+$/, "");
+}
+
 function duration(ms: number): [string, string] {
   const neg = ms < 0;
-  let rest = Math.abs(ms);
-  const secs = fmt(BigInt(rest), 3);
+  let rest = Math.abs(Math.round(ms));
+  const secs = msToSeconds(rest);
   const days = Math.floor(rest / 86_400_000);
   rest -= days * 86_400_000;
   const h = Math.floor(rest / 3_600_000);
   rest -= h * 3_600_000;
   const m = Math.floor(rest / 60_000);
   rest -= m * 60_000;
-  const s = fmt(BigInt(rest), 3);
-  return [(neg ? "-" : "") + secs, `${neg ? "-" : ""}P${days}DT${h}H${m}M${s}S`];
+  const sign = neg ? "-" : "";
+  return [sign + secs, `${sign}P${days}DT${h}H${m}M${msToSeconds(rest)}S`];
 }
+
+/** The input timestamp when it is already canonical ("2024-01-01T00:00:00.000Z"), else normalised. */
+function canonIso(s: string, ts: number): string {
+  return s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 46
+    ? s
+    : new Date(ts).toISOString();
+}
+
+/** Shared empty lists of rows without flags / unconverted fees (rows are read-only). */
+const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_FEES: UnconvertedFee[] = Object.freeze([]) as unknown as UnconvertedFee[];
+const levStr = (lev: bigint): string => (lev === E18 ? "1" : fmtQ(lev));
 
 function eventRow(st: Stream, ev: Ev, env: Env): ClosingEvent {
   const entryQ = ev.q + ev.dq;
@@ -947,8 +1043,9 @@ function eventRow(st: Stream, ev: Ev, env: Env): ClosingEvent {
     exitType = "PARTIAL";
     reason = "partial exit; position still open";
   }
-  const flags: string[] = [];
-  const fees_unconverted = fxList(ev.fx);
+  let flags: string[] = NO_FLAGS;
+  const fees_unconverted = ev.fx === null ? NO_FEES : fxList(ev.fx);
+  if (fees_unconverted.length || ev.uq > 0n || ev.dq > 0n || ev.rebate || ev.baseFee || ev.liq) flags = [];
   if (fees_unconverted.length) flags.push("fees_unconverted");
   if (ev.uq > 0n) {
     flags.push("unknown_cost_basis");
@@ -962,7 +1059,9 @@ function eventRow(st: Stream, ev: Ev, env: Env): ClosingEvent {
   if (ev.baseFee) flags.push("base_currency_fee");
   if (ev.liq) flags.push("liquidation");
   const lk = linked(env, st, ev.side, ev.entryOrderId, ev.entryTs, ev.ts);
-  const [secs, iso] = duration(ev.ts - ev.entryTs);
+  const [secs, isoDur] = duration(ev.ts - ev.entryTs);
+  const exitQ = fmtQ(ev.q);
+  const pct = pct8(net, ev.c);
   return {
     close_key: ev.key,
     position_key: ev.posKey,
@@ -973,28 +1072,28 @@ function eventRow(st: Stream, ev: Ev, env: Env): ClosingEvent {
     cost_method: env.method,
     entry_order_id: ev.entryOrderId,
     entry_price: fmtQ(divRound(ev.c, entryQ)),
-    entry_time: new Date(ev.entryTs).toISOString(),
-    entry_quantity: fmtQ(entryQ),
+    entry_time: ev.entryAt,
+    entry_quantity: ev.dq === 0n ? exitQ : fmtQ(entryQ),
     entry_fees: fmtM(ev.ef),
     entry_cost: fmtM(ev.c),
     exit_order_id: ev.orderId,
     exit_price: fmtQ(divRound(ev.v, ev.q)),
-    exit_time: new Date(ev.ts).toISOString(),
-    exit_quantity: fmtQ(ev.q),
+    exit_time: canonIso(ev.exitAt, ev.ts),
+    exit_quantity: exitQ,
     exit_fees: fmtM(ev.xf),
     exit_type: exitType,
     exit_reason: reason,
     gross_pnl: fmtM(gross),
     net_pnl: fmtM(net),
     funding: fmtM(ev.fu),
-    pnl_percentage: pct8(net, ev.c),
-    roi_percentage: pct8(net, ev.c, ev.lev),
+    pnl_percentage: pct,
+    roi_percentage: ev.lev === E18 ? pct : pct8(net, ev.c, ev.lev),
     hold_duration_seconds: secs,
-    hold_duration: iso,
+    hold_duration: isoDur,
     stop_loss_price: lk.sl,
     take_profit_prices: lk.tps,
     max_drawdown: ev.worst === null ? null : fmtM(ev.worst),
-    leverage: fmtQ(ev.lev),
+    leverage: levStr(ev.lev),
     margin_mode: ev.mm,
     fees_unconverted,
     unknown_cost_basis_quantity: fmtQ(ev.uq),
@@ -1021,7 +1120,7 @@ function positionRow(st: Stream, p: Pos, env: Env): PositionRow {
     entry_order_id: p.entryOrderId,
     entry_price: open ? fmtQ(divRound(p.c, p.q)) : fmtQ(divRound(p.entC, p.entQ)),
     quantity: fmtQ(p.q),
-    leverage: fmtQ(p.lev),
+    leverage: levStr(p.lev),
     margin_mode: p.mm,
     total_cost: fmtM(p.c),
     open_entry_fees: fmtM(p.f),
@@ -1030,15 +1129,15 @@ function positionRow(st: Stream, p: Pos, env: Env): PositionRow {
     stop_loss_price: lk.sl,
     take_profit_prices: lk.tps,
     status: open ? "OPEN" : p.liq ? "LIQUIDATED" : "CLOSED",
-    opened_at: new Date(p.openedTs).toISOString(),
-    closed_at: open ? null : new Date(p.closedTs!).toISOString(),
+    opened_at: p.openedAt,
+    closed_at: open ? null : canonIso(p.closedAt, p.closedTs!),
     entry_quantity_total: fmtQ(p.entQ),
     entry_cost_total: fmtM(p.entC),
     realized_gross_pnl: fmtM(p.rGross),
     realized_net_pnl: fmtM(p.rNet),
     realized_funding: fmtM(p.rFund),
     closing_events: p.nEv + (st.ev && !st.ev.closed && st.ev.posKey === p.key ? 1 : 0),
-    fees_unconverted: fxList(p.fxAll),
+    fees_unconverted: p.fxAll === null ? NO_FEES : fxList(p.fxAll),
     max_drawdown: p.worst === null ? null : fmtM(p.worst),
     last_trade_id: p.lastId,
   };
@@ -1126,6 +1225,7 @@ function streamToJson(s: Stream): Record<string, unknown> {
       key: p.key,
       side: p.side,
       opened_ts: p.openedTs,
+      opened_at: p.openedAt,
       entry_order_id: p.entryOrderId,
       q: Q(p.q),
       c: M(p.c),
@@ -1145,6 +1245,8 @@ function streamToJson(s: Stream): Record<string, unknown> {
       margin_mode: p.mm,
       events: p.nEv,
       liquidated: p.liq,
+      rebate: p.rebate,
+      base_fee: p.baseFee,
       last_trade_id: p.lastId,
     },
     open_event: e && {
@@ -1154,6 +1256,7 @@ function streamToJson(s: Stream): Record<string, unknown> {
       order_id: e.orderId,
       entry_order_id: e.entryOrderId,
       entry_ts: e.entryTs,
+      entry_at: e.entryAt,
       leverage: Q(e.lev),
       margin_mode: e.mm,
       first: e.first,
@@ -1174,6 +1277,7 @@ function streamToJson(s: Stream): Record<string, unknown> {
       rebate: e.rebate,
       base_fee: e.baseFee,
       ts: e.ts,
+      exit_at: e.exitAt,
       worst: e.worst === null ? null : M(e.worst),
     },
   };
@@ -1200,6 +1304,7 @@ function streamFromJson(j: any): Stream {
         key: p.key,
         side: p.side,
         openedTs: p.opened_ts,
+        openedAt: p.opened_at ?? new Date(p.opened_ts).toISOString(),
         entryOrderId: p.entry_order_id,
         q: parseQ(p.q),
         c: parseM(p.c),
@@ -1220,6 +1325,9 @@ function streamFromJson(j: any): Stream {
         mm: p.margin_mode,
         nEv: p.events,
         liq: p.liquidated,
+        closedAt: "",
+        rebate: p.rebate ?? false,
+        baseFee: p.base_fee ?? false,
         closedTs: null,
         lastId: p.last_trade_id,
       }
@@ -1232,6 +1340,7 @@ function streamFromJson(j: any): Stream {
         orderId: e.order_id,
         entryOrderId: e.entry_order_id,
         entryTs: e.entry_ts,
+        entryAt: e.entry_at ?? new Date(e.entry_ts).toISOString(),
         lev: parseQ(e.leverage),
         mm: e.margin_mode,
         first: e.first,
@@ -1252,6 +1361,7 @@ function streamFromJson(j: any): Stream {
         rebate: e.rebate,
         baseFee: e.base_fee,
         ts: e.ts,
+        exitAt: e.exit_at ?? new Date(e.ts).toISOString(),
         closed: false,
         worst: e.worst == null ? null : parseM(e.worst),
         dirty: false,
