@@ -22,6 +22,7 @@ export interface AuthUser {
 }
 
 let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function verify(token: string): Promise<Claims> {
   const secret = env("SUPABASE_JWT_SECRET");
@@ -64,6 +65,8 @@ export async function requireUser(req: Request): Promise<AuthUser> {
   if (claims.role !== "authenticated" || typeof claims.sub !== "string") {
     throw new HttpError(401, "user_token_required", "This endpoint needs a signed-in user's access token, not an API key.");
   }
+  // Supabase Auth subjects are UUIDs; anything else is not a user of this project.
+  if (!UUID.test(claims.sub)) throw new HttpError(401, "invalid_token", "The access token's subject is not a user of this project.");
   return { id: claims.sub, email: typeof claims.email === "string" ? claims.email : null, claims };
 }
 

@@ -10,7 +10,7 @@
  * After each run the user's affected performance metrics are recomputed.
  */
 import { z } from "zod";
-import { requireJwt, type AuthUser } from "../_shared/auth.ts";
+import { requireJwt, requireUser, type AuthUser } from "../_shared/auth.ts";
 import { withUser } from "../_shared/db.ts";
 import { HttpError, json, readJsonBody, serveJson } from "../_shared/http.ts";
 import { processUser, type StreamRef } from "../_shared/positions/process.ts";
@@ -73,10 +73,11 @@ export default serveJson("positions-close", async (req) => {
     const results = await processUser(b.data.user_id, b.data.streams, { rebuild: b.data.rebuild });
     return json({ streams: results.map(({ closeKeys: _k, ...r }) => r) });
   }
-  if (claims.role !== "authenticated" || typeof claims.sub !== "string") {
+  if (claims.role !== "authenticated") {
     throw new HttpError(401, "user_token_required", "Send a signed-in user's access token (or the service key for server jobs).");
   }
+  const user = await requireUser(req);
   const b = userBody.safeParse(raw);
   if (!b.success) invalid(b.error);
-  return json(await forUser({ id: claims.sub, email: (claims.email as string) ?? null, claims }, b.data));
+  return json(await forUser(user, b.data));
 });
