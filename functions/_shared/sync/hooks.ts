@@ -1,10 +1,12 @@
 /**
- * What runs after a sync wrote new fills. The PnL engine plugs in here (the lead wires it):
- * `touched` lists each (exchange, market type, symbol) stream that received new fills; the
- * engine processes them from its own per-stream cursor. Default: nothing.
+ * What runs after a sync wrote new fills: the PnL engine processes each touched stream
+ * (exchange, market type, symbol) from its own per-stream cursor, then the user's affected
+ * performance metrics are refreshed.
  */
+import { processUser } from "../positions/process.ts";
 import type { TouchedStream } from "./worker.ts";
 
-export async function onFillsWritten(_userId: string, _touched: TouchedStream[]): Promise<void> {
-  // no-op until the PnL engine is plugged in
+export async function onFillsWritten(userId: string, touched: TouchedStream[]): Promise<void> {
+  if (touched.length === 0) return;
+  await processUser(userId, touched);
 }

@@ -10,6 +10,7 @@
  *   scripts/bench/sync-upsert.ts).
  * - `storeCursor` / `loadCursors`: `sync_cursors`.
  */
+import { fingerprint } from "../imports/ids.ts";
 import type { Sql, Tx } from "../db.ts";
 import type { FillRow } from "../domain/types.ts";
 
@@ -100,21 +101,39 @@ export interface FillOwner {
  */
 export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Promise<{ fills: number; fees: number }> {
   if (rows.length === 0) return { fills: 0, fees: 0 };
+  // The duplicate-detection fingerprint the importer computes too (see imports/ids.ts).
   const col = <K extends keyof FillRow>(k: K, f: (v: FillRow[K]) => string | null = (v) => (v === null || v === undefined ? null : String(v))) =>
     textArray(tx, rows.map((r) => f(r[k])));
   const [res] = await tx.unsafe(
     `with input as (
        select * from unnest($3::public.exchange_id[], $4::public.market_type[], $5::text[], $6::text[], $7::text[], $8::text[],
                             $9::text[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::jsonb[], $15::text[],
-                            $16::numeric[], $17::boolean[], $18::timestamptz[], $19::text[])
+                            $16::numeric[], $17::boolean[], $18::timestamptz[], $19::text[], $20::text[])
          as t(exchange, market_type, symbol, base, quote, trade_id, order_id, side, price, amount, cost, fees,
-              taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source)
+              taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source, fingerprint)
      ), ins as (
        insert into public.fills (user_id, credential_id, exchange, market_type, symbol, base, quote, trade_id, order_id, side,
-                                 price, amount, cost, fees, taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source)
+                                 price, amount, cost, fees, taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source,
+                                 fingerprint)
        select $1::uuid, $2::uuid, i.* from input as i
        on conflict (user_id, exchange, market_type, symbol, trade_id) do nothing
-       returning id, user_id, exchange, market_type, symbol, trade_id, order_id, fees, taker_or_maker, executed_at
+       returning id, user_id, exchange, market_type, symbol, trade_id, order_id, fees, taker_or_maker, executed_at, fingerprint
+     ), imported_twins as (
+       -- An execution imported earlier from an export (synthetic id) and now synced with its real
+       -- trade id: the imported copy goes, as many of them as API rows arrived per fingerprint.
+       delete from public.fills f
+        where f.user_id = $1::uuid
+          and f.id in (
+            select x.id from (
+              select f2.id, g.n,
+                     row_number() over (partition by f2.exchange, f2.market_type, f2.symbol, f2.fingerprint order by f2.id) as k
+                from public.fills f2
+                join (select exchange, market_type, symbol, fingerprint, count(*) as n from ins
+                       where fingerprint is not null group by 1, 2, 3, 4) as g
+                  using (exchange, market_type, symbol, fingerprint)
+               where f2.user_id = $1::uuid and f2.source = 'import') as x
+             where x.k <= x.n)
+       returning 1
      ), fee as (
        insert into public.fees_tracking (user_id, fill_id, order_id, exchange, market_type, symbol, fee_amount, fee_currency,
                                          fee_type, transaction_type, source_key, fee_timestamp)
@@ -151,6 +170,7 @@ export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Pro
       col("is_liquidation", (b) => (b ? "t" : "f")),
       col("executed_at"),
       col("source"),
+      textArray(tx, await Promise.all(rows.map((r) => fingerprint(r)))),
     ],
   );
   return { fills: Number(res.fills), fees: Number(res.fees) };
