@@ -67,6 +67,11 @@ export function serveJson(
       return await fn(req);
     } catch (err) {
       if (err instanceof HttpError) return errorResponse(err);
+      // A valid token of an account deleted since it was issued: its rows cannot be written.
+      const pg = err as { code?: string; constraint_name?: string };
+      if (pg?.code === "23503" && /_user_id_fkey$/.test(pg.constraint_name ?? "")) {
+        return errorResponse(new HttpError(401, "user_not_found", "This account no longer exists; sign in again."));
+      }
       console.error(`${name}: internal error (${err instanceof Error ? err.name : typeof err})`);
       if (env("DEBUG_INTERNAL_ERRORS") === "1") console.error(err);
       return errorResponse(new HttpError(500, "internal_error", "Something went wrong on our side; try again later."));

@@ -57,11 +57,11 @@ const exchangeSchema = z.enum(CREDENTIAL_EXCHANGES, {
   error: (iss) => {
     if (iss.input === undefined) return `exchange is required: one of ${EXCHANGE_LIST}`;
     if (typeof iss.input !== "string") return `exchange must be text, one of ${EXCHANGE_LIST} (got ${describeInput(iss.input)})`;
+    // Never echo the value: a user may have pasted a secret into the wrong field.
     const alias = EXCHANGE_ALIASES[iss.input.toLowerCase()];
-    const shown = JSON.stringify(iss.input.slice(0, 40));
     return alias
-      ? `exchange ${shown} is not a valid value: use "${alias}"`
-      : `exchange ${shown} is not supported: use one of ${EXCHANGE_LIST}`;
+      ? `exchange: use "${alias}" (the spelling this API expects)`
+      : `exchange is not supported: use one of ${EXCHANGE_LIST}`;
   },
 });
 
@@ -74,7 +74,10 @@ function secretText(name: string, max: number, opts: { noSpaces?: boolean } = {}
     })
     .trim()
     .min(1, { error: `${name} is empty` })
-    .max(max, { error: `${name} is longer than ${max} characters: check that only the ${name} was pasted` });
+    .max(max, { error: `${name} is longer than ${max} characters: check that only the ${name} was pasted` })
+    // Exchanges issue keys in printable ASCII (PEM private keys add line breaks), and HTTP
+    // headers carry nothing else.
+    .regex(/^[\x20-\x7E\r\n\t]*$/, { error: `${name} contains characters an exchange key never has (only printable ASCII): check the copy/paste` });
   if (opts.noSpaces) {
     s = s.regex(/^\S+$/, { error: `${name} must not contain spaces or line breaks: check the copy/paste` });
   }

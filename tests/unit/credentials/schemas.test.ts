@@ -80,10 +80,10 @@ describe("save body", () => {
       message: "exchange is required: one of binance, bitget, gateio, mexc, alpha_vantage",
     });
     expect(bad(parseSaveBody({ exchange: "kraken", apiKey: API_KEY, secretKey: SECRET })).details[0].message).toBe(
-      'exchange "kraken" is not supported: use one of binance, bitget, gateio, mexc, alpha_vantage',
+      'exchange is not supported: use one of binance, bitget, gateio, mexc, alpha_vantage',
     );
     expect(bad(parseSaveBody({ exchange: "gate", apiKey: API_KEY, secretKey: SECRET })).details[0].message).toBe(
-      'exchange "gate" is not a valid value: use "gateio"',
+      'exchange: use "gateio" (the spelling this API expects)',
     );
     expect(bad(parseSaveBody({ exchange: 3, apiKey: API_KEY, secretKey: SECRET })).details[0].message).toMatch(/got a number/);
   });
