@@ -16,7 +16,7 @@ const BENCHES = {
   "pnl-end-to-end": ["scripts/bench/pnl-end-to-end.ts", true],
   "performance-jobs": ["scripts/bench/performance-jobs.ts", true],
   "api-load": ["scripts/bench/api-load.ts", true],
-  "import-csv": ["scripts/bench/import-csv.ts", false],
+  "fuzz": ["scripts/bench/fuzz.ts", true],
 };
 
 ensureNodeModules((m) => console.log(m));
