@@ -6,8 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, asAnon, asUser, closePools } from "../support/db.ts";
+import { adminSql, asAnon, asUser, closePools, trackMarketPrices } from "../support/db.ts";
 import { createUser, type TestUser } from "../support/users.ts";
+
+// market_prices is shared: remove what this file writes (tracked before its own set-up runs).
+let cleanPrices: () => Promise<void> = async () => {};
+beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
+
 
 const VIEWS = ["positions_with_pnl", "open_positions", "closed_trades", "latest_portfolio_snapshots", "credential_sync_status"];
 const RPCS = ["get_trade_history", "get_trade_history_summary", "get_performance_metrics"];
@@ -187,3 +192,6 @@ describe("definitions: invoker views and functions, grants to authenticated only
     for (const e of exec) expect(e.can, `${e.rolname} on ${e.proname}`).toBe(e.rolname === "authenticated");
   });
 });
+
+// Registered last, so it runs before the file's other after-hooks close the pools.
+afterAll(async () => { await cleanPrices(); });

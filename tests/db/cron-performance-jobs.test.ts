@@ -3,8 +3,13 @@
  * pg_cron once, and each job function does its work when called directly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, asService, closePools, ownerSql } from "../support/db.ts";
+import { adminSql, asService, closePools, ownerSql, trackMarketPrices } from "../support/db.ts";
 import { createUser, type TestUser } from "../support/users.ts";
+
+// market_prices is shared: remove what this file writes (tracked before its own set-up runs).
+let cleanPrices: () => Promise<void> = async () => {};
+beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
+
 
 const sql = () => adminSql();
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -185,3 +190,6 @@ describe("prune_job_history and the hourly refresh", () => {
     });
   });
 });
+
+// Registered last, so it runs before the file's other after-hooks close the pools.
+afterAll(async () => { await cleanPrices(); });

@@ -9,7 +9,7 @@ import type { FillRow, OrderRow, PriceRow } from "../../functions/_shared/domain
 import { applyFills, createState } from "../../functions/_shared/pnl/index.ts";
 import { processUser } from "../../functions/_shared/positions/process.ts";
 import { closeDb } from "../../functions/_shared/db.ts";
-import { adminSql, asUser, closePools } from "../support/db.ts";
+import { adminSql, asUser, closePools, trackMarketPrices } from "../support/db.ts";
 import { exportStackEnv } from "../support/env.ts";
 import { createUser, type TestUser } from "../support/users.ts";
 
@@ -81,12 +81,15 @@ const same = (a: string | null, b: string | null) => (a === null || b === null ?
 let alice: TestUser, bob: TestUser, carol: TestUser;
 const data = generateFills(42, 120);
 
+let cleanPrices: () => Promise<void>;
 beforeAll(async () => {
   exportStackEnv();
+  cleanPrices = await trackMarketPrices();
   [alice, bob, carol] = await Promise.all([createUser("pnl-a"), createUser("pnl-b"), createUser("pnl-c")]);
   await insertPrices(data.prices);
 });
 afterAll(async () => {
+  await cleanPrices();
   await closeDb();
   await closePools();
 });

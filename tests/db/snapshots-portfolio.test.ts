@@ -3,8 +3,13 @@
  * history (private.reconstruct_portfolio_history), with values computed by hand in comments.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, asService, closePools } from "../support/db.ts";
+import { adminSql, asService, closePools, trackMarketPrices } from "../support/db.ts";
 import { createUser, type TestUser } from "../support/users.ts";
+
+// market_prices is shared: remove what this file writes (tracked before its own set-up runs).
+let cleanPrices: () => Promise<void> = async () => {};
+beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
+
 
 const sql = () => adminSql();
 afterAll(closePools);
@@ -238,3 +243,6 @@ describe("reconstruct_portfolio_history", () => {
     expect(none).toBe(0);
   });
 });
+
+// Registered last, so it runs before the file's other after-hooks close the pools.
+afterAll(async () => { await cleanPrices(); });

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Decimal from "decimal.js";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closePools, trackMarketPrices } from "../support/db.ts";
 import { ROOT, stackEnv } from "../support/env.ts";
 
 const expected = JSON.parse(readFileSync(resolve(ROOT, "tests/fixtures/sample-account/expected.json"), "utf8"));
@@ -19,6 +20,10 @@ function runMainJob(email: string, out: string): string {
     cwd: ROOT, encoding: "utf8", env: { ...process.env, ...stackEnv() }, stdio: ["ignore", "pipe", "pipe"],
   });
 }
+
+let cleanPrices: () => Promise<void>;
+beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
+afterAll(async () => { await cleanPrices(); await closePools(); });
 
 describe("npm start's main job on the sample account", () => {
   const email = `e2e-${Date.now()}@example.test`;

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, closePools } from "../support/db.ts";
+import { adminSql, closePools, trackMarketPrices } from "../support/db.ts";
 import { exportStackEnv, stackEnv } from "../support/env.ts";
 import { callFunction, supabaseAs } from "../support/http.ts";
 import { createUser, expiredToken, type TestUser } from "../support/users.ts";
@@ -19,6 +19,11 @@ import {
   ApiError, EquityCurveResponse, OpenPositionsResponse, PerformanceMetricsResponse, PortfolioSnapshotResponse,
   PositionDetailResponse, TradeHistoryResponse,
 } from "../../functions/_shared/types/api.ts";
+
+// market_prices is shared: remove what this file writes (tracked before its own set-up runs).
+let cleanPrices: () => Promise<void> = async () => {};
+beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
+
 
 let handler: (req: Request) => Promise<Response>;
 let alice: TestUser;
@@ -402,3 +407,6 @@ describe("over HTTP: supabase-js functions.invoke with a user's token", () => {
     expect(PositionDetailResponse.parse(ok.body).position.id).toBe(ids.bobPosition);
   });
 });
+
+// Registered last, so it runs before the file's other after-hooks close the pools.
+afterAll(async () => { await cleanPrices(); });

@@ -77,3 +77,15 @@ export async function closePools(): Promise<void> {
   await Promise.all([...pools.values()].map((p) => p.end({ timeout: 2 })));
   pools.clear();
 }
+
+/**
+ * market_prices is shared by every user: a test file that writes prices removes them when it
+ * ends, so other files' expectations (valued or unpriced assets) do not depend on the order.
+ * Call in beforeAll; await the returned function in afterAll.
+ */
+export async function trackMarketPrices(): Promise<() => Promise<void>> {
+  const [p] = await adminSql()`select coalesce(max(id), 0)::text as id from public.market_prices`;
+  return async () => {
+    await adminSql()`delete from public.market_prices where id > ${p.id}::bigint`;
+  };
+}
