@@ -131,7 +131,9 @@ export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Pro
                 join (select exchange, market_type, symbol, fingerprint, count(*) as n from ins
                        where fingerprint is not null group by 1, 2, 3, 4) as g
                   using (exchange, market_type, symbol, fingerprint)
-               where f2.user_id = $1::uuid and f2.source = 'import') as x
+               where f2.user_id = $1::uuid and f2.source = 'import'
+                 -- one-time filter: users who never imported an export skip the search
+                 and exists (select 1 from public.fills i where i.user_id = $1::uuid and i.source = 'import')) as x
              where x.k <= x.n)
        returning 1
      ), fee as (
