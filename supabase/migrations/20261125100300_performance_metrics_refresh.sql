@@ -26,7 +26,7 @@
 --   profit_factor     gross_profit / gross_loss                      NULL when gross_loss = 0
 --   payoff_ratio      (gross_profit / winning) / (gross_loss / losing)  NULL without a win or a loss
 --   longest_win_streak / longest_loss_streak  longest run of consecutive winners / losers by
---                     (exit_time, id); a breakeven trade ends both     NULL with 0 trades
+--                     (exit_time, symbol, close_key); a breakeven trade ends both     NULL with 0 trades
 --   total_fees        Σ entry_fees + exit_fees (quote currency)
 --   average_risk_per_trade  mean over trades with a stop loss of
 --                     |entry_price − stop_loss_price| × entry_quantity / equity × 100, equity =
@@ -122,6 +122,7 @@ begin
   with tx as (
     -- Each trade once for its exchange and once for all exchanges (xk = '' ), with its outcome.
     select th.user_id, k.exchange, coalesce(k.exchange::text, '') as xk, th.id, th.entry_time, th.exit_time,
+           th.symbol as order_symbol, th.close_key as order_key,
            th.net_pnl, th.gross_pnl, th.entry_fees + th.exit_fees as fees,
            th.entry_price * th.entry_quantity + th.exit_price * th.exit_quantity as volume,
            th.hold_duration, sign(th.net_pnl) as outcome,
@@ -142,8 +143,10 @@ begin
   -- run and distinct between runs of the same outcome; a breakeven trade ends any run.
   seq as (
     select t.*,
-           row_number() over (partition by t.user_id, t.xk order by t.exit_time, t.id)
-         - row_number() over (partition by t.user_id, t.xk, t.outcome order by t.exit_time, t.id) as island
+           -- ties on exit_time are broken by the engine's natural key, not by id (ids differ
+           -- between an incremental run and a rebuild; the streaks must not)
+           row_number() over (partition by t.user_id, t.xk order by t.exit_time, t.order_symbol, t.order_key)
+         - row_number() over (partition by t.user_id, t.xk, t.outcome order by t.exit_time, t.order_symbol, t.order_key) as island
       from tx as t
   ),
   -- Per period in scope and per (part of a) run: a run crossing a period boundary splits there.

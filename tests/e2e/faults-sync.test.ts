@@ -1,0 +1,444 @@
+/**
+ * Faults in the exchange sync (issue 10, item 3): the database restarted between two pages, a
+ * worker process killed mid-job (its claim goes stale, another worker finishes it), the exchange
+ * timing out / answering 429, 5xx or garbage on a seeded random page, two workers and the user's
+ * "sync now" racing on one account. After each: the rerun leaves fills, fees, orders, cursors,
+ * positions, trade history, PnL stream state and performance metrics equal to an undisturbed run
+ * of the same input (tests/e2e/faults/world.ts) — nothing lost, nothing duplicated, nothing
+ * computed from half-written data.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminSql, asUser, closePools } from "../support/db.ts";
+import { exportStackEnv } from "../support/env.ts";
+import type { ReplayServer } from "../support/ccxt/replay.ts";
+import { closeDb, db } from "../../functions/_shared/db.ts";
+import {
+  claimJobs, drainQueue, type JobOutcome, onFillsWritten, type PageInfo, runJob, type SyncDeps, syncCredential, type SyncResult,
+} from "../../functions/_shared/sync/index.ts";
+import { processUser, refreshMetrics } from "../../functions/_shared/positions/process.ts";
+import { makeDeps, newCredential, startSyncServer, type TestCredential } from "../unit/sync/support.ts";
+import { startWorkerChild } from "./faults/child.ts";
+import { restartDatabase } from "./faults/cluster.ts";
+import {
+  diff, exchangeHandlers, type ExchangeControl, FAULT_KINDS, type FaultKind, newControl, OPTIONS, rowCount, seededRng, type State,
+  stateOf, summary,
+} from "./faults/world.ts";
+
+let server: ReplayServer;
+let reference: State;
+let referencePages: PageInfo[] = [];
+
+/** Worker dependencies on the fault account: the production PnL hook, a short client timeout. */
+function deps(extra: Partial<SyncDeps> = {}): SyncDeps {
+  const base = makeDeps("binance", { options: OPTIONS, onFillsWritten, ...extra });
+  const create = base.createClient!;
+  return {
+    ...base,
+    createClient: (o) => {
+      const c = create(o);
+      c.timeout = 250; // ms: the "timeout" fault answers after 1.5 s
+      return c;
+    },
+  };
+}
+
+function serve(ctl: ExchangeControl): ExchangeControl {
+  server.resetHandlers(...exchangeHandlers(ctl));
+  return ctl;
+}
+
+const run = (d: SyncDeps, c: TestCredential) => syncCredential(d, { userId: c.user.id, credentialId: c.credentialId });
+
+/** Syncs without faults until a run succeeds (at most 3), as the queue's retries would. */
+async function rerun(c: TestCredential): Promise<SyncResult[]> {
+  serve(newControl());
+  const out: SyncResult[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await run(deps(), c);
+    out.push(r);
+    if (r.status === "succeeded") break;
+  }
+  return out;
+}
+
+/** What a disturbed run left before its rerun: only rows of the undisturbed run, none twice. */
+async function expectSubsetOfReference(userId: string) {
+  const s = await stateOf(userId, ["fills", "fees", "orders"]);
+  for (const k of ["fills", "fees", "orders"]) {
+    const ref = new Set(reference[k].map((r) => JSON.stringify(r)));
+    const rows = s[k].map((r) => JSON.stringify(r));
+    expect(new Set(rows).size, `${k}: duplicates`).toBe(rows.length);
+    expect(rows.filter((r) => !ref.has(r)), `${k}: rows the exchange never sent`).toEqual([]);
+  }
+  return s;
+}
+
+const SYNC_TABLES = ["fills", "fees", "orders", "cursors"];
+const PNL_TABLES = ["positions", "trades", "streams", "metrics"];
+/** Cases where the PnL engine never saw a stream's fills (the known bug below), by scenario. */
+const pnlMissed: string[] = [];
+const garbageLosses: string[] = [];
+const silentIncomplete: string[] = [];
+const staleMetrics: string[] = [];
+
+/**
+ * The rerun's end state against the undisturbed run: the sync's tables exactly; the PnL tables
+ * exactly too — unless a stream was left unprocessed (known bug: fills committed by a sync that
+ * died are not handed to the engine when the rerun adds no new fill to their stream). Then what
+ * the engine did write must still be rows of the undisturbed run (nothing computed from
+ * half-written data), and processing the user again must give exactly the undisturbed result.
+ */
+async function expectEqualToReference(userId: string, what: string): Promise<State> {
+  const s = await stateOf(userId);
+  const syncDiff = diff(pick(reference, SYNC_TABLES), pick(s, SYNC_TABLES));
+  expect(syncDiff, `${what}: sync tables differ from the undisturbed run`).toBeNull();
+  const pnlDiff = diff(pick(reference, PNL_TABLES), pick(s, PNL_TABLES));
+  if (pnlDiff === null) {
+    expect(s).toEqual(reference);
+    return s;
+  }
+  const streamsOk = diff(pick(reference, ["streams"]), pick(s, ["streams"])) === null;
+  if (streamsOk) {
+    // KNOWN BUG (see "stale metrics" below): positions and trades equal, a metric period left as
+    // computed from the half-synced trades. Recomputing the metrics must give the reference.
+    expect(Object.keys(pnlDiff), `${what}: PnL differs although every stream was processed: ${JSON.stringify(pnlDiff).slice(0, 1500)}`).toEqual(["metrics"]);
+    staleMetrics.push(`${what}: ${pnlDiff.metrics.onlyB} metric row(s) stale (${[...new Set(s.metrics.filter((r) => !reference.metrics.some((x) => JSON.stringify(x) === JSON.stringify(r))).map((r) => `${(r as { period_type: string }).period_type} ${String((r as { period_start: string }).period_start).slice(0, 10)}`))].join(", ")})`);
+    await refreshMetrics(userId, null);
+    const healed = await stateOf(userId);
+    expect(diff(reference, healed), `${what}: after recomputing the metrics`).toBeNull();
+    return healed;
+  }
+  pnlMissed.push(what);
+  for (const k of ["positions", "trades"]) {
+    const ref = new Set(reference[k].map((r) => JSON.stringify(r)));
+    expect(s[k].filter((r) => !ref.has(JSON.stringify(r))), `${what}: ${k} not in the undisturbed run`).toEqual([]);
+  }
+  await processUser(userId);
+  const healed = await stateOf(userId);
+  expect(diff(reference, healed), `${what}: after processing the user again`).toBeNull();
+  return healed;
+}
+
+function pick(s: State, keys: string[]): State {
+  return Object.fromEntries(keys.map((k) => [k, s[k] ?? []]));
+}
+
+async function parkOtherJobs(keepUserId: string | null = null) {
+  // other tests may have left due jobs: park them so the workers here see only their own
+  await adminSql()`update public.sync_jobs set run_after = now() + interval '1 day'
+                    where status = 'queued' and user_id is distinct from ${keepUserId}::uuid`;
+}
+
+beforeAll(async () => {
+  exportStackEnv();
+  server = startSyncServer();
+  await parkOtherJobs();
+  // The undisturbed run every fault is compared with.
+  serve(newControl());
+  const cred = await newCredential("binance", "fault-ref");
+  const pages: PageInfo[] = [];
+  const r = await run(deps({ afterPage: (p) => { pages.push(p); } }), cred);
+  expect(r.status, JSON.stringify(r.errors)).toBe("succeeded");
+  referencePages = pages;
+  reference = await stateOf(cred.user.id);
+  expect(reference.fills.length).toBe(2950);
+  expect(reference.trades.length).toBeGreaterThan(50);
+  expect(reference.metrics.length).toBeGreaterThan(0);
+  summary("reference", `${pages.length} history pages, ${rowCount(reference)} rows (${Object.entries(reference).map(([k, v]) => `${k} ${v.length}`).join(", ")})`);
+}, 300_000);
+
+afterAll(async () => {
+  server?.close();
+  await closeDb();
+  await closePools();
+});
+
+async function enqueue(c: TestCredential): Promise<string> {
+  const [j] = await adminSql()`insert into public.sync_jobs (user_id, credential_id, kind) values (${c.user.id}, ${c.credentialId}, 'incremental') returning id`;
+  return String(j.id);
+}
+async function jobRow(id: string) {
+  const [j] = await adminSql()`select status, attempts, claimed_by, heartbeat_at, last_error from public.sync_jobs where id = ${id}`;
+  return j;
+}
+
+/**
+ * Another worker finishes a job whose worker died or failed: a queued job is made due, a running
+ * one is retaken once its heartbeat is older than `staleMs`; runs until the job succeeded.
+ */
+async function finishJob(id: string, staleMs: number): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = [];
+  const until = Date.now() + 60_000;
+  serve(newControl());
+  while (Date.now() < until) {
+    await adminSql()`update public.sync_jobs set run_after = now() where id = ${id} and status = 'queued'`;
+    const mine = (await claimJobs(db(), "w-finisher", 10, staleMs)).find((j) => j.id === id);
+    if (!mine) {
+      if ((await jobRow(id)).status === "succeeded") break;
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    const out = await runJob(deps(), mine, "w-finisher");
+    outcomes.push(out);
+    if (out.job === "succeeded") break;
+  }
+  expect((await jobRow(id)).status).toBe("succeeded");
+  return outcomes;
+}
+
+describe("1. the database restarted between two pages of a sync", () => {
+  it("after a committed page or while a page is being fetched: the worker's sync dies, the job is finished by a rerun, equal", async () => {
+    const rng = seededRng(101);
+    const n = referencePages.length;
+    // seeded pages, the last page of the first symbol's fills and the very last page
+    const lastLtcFill = referencePages.findLastIndex((p) => p.dataKind === "fills" && p.symbol === "LTC/USDT") + 1;
+    const cases = [
+      ...[...new Set([1 + Math.floor(rng() * (n - 1)), lastLtcFill, n])].map((k) => ["between pages", k] as const),
+      ["while fetching the next page", 1 + Math.floor(rng() * (n - 1))] as const,
+    ];
+    let compared = 0;
+    let crashes = 0;
+    for (const [mode, k] of cases) {
+      const cred = await newCredential("binance", `fault-restart-${k}`);
+      const id = await enqueue(cred);
+      const child = mode === "between pages" ? startWorkerChild(`w-restart-${k}`, 0, k) : startWorkerChild(`w-restart-${k}`, 400);
+      await child.waitFor(mode === "between pages" ? /^paused / : new RegExp(`^page ${k} `));
+      const { downMs } = restartDatabase();
+      if (mode === "between pages") child.proc.stdin.write("go\n");
+      const exit = await Promise.race([child.exited, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
+      if (!exit) child.proc.kill("SIGKILL");
+      const clean = child.out.some((l) => l.startsWith("done "));
+      if (!clean) crashes++;
+      const how = clean ? `failed cleanly (${child.out.find((l) => l.startsWith("done "))!.slice(5, 120)})` : `worker process died (${exit ? exit.code ?? exit.signal : "hung"}: ${/TypeError[^\n]*/.exec(child.err.join(""))?.[0] ?? "?"})`;
+      await expectSubsetOfReference(cred.user.id);
+      const outcomes = await finishJob(id, 1_000);
+      const s = await expectEqualToReference(cred.user.id, `restart ${mode} page ${k}`);
+      compared += rowCount(s);
+      summary("1 db restart", `${mode} ${k}/${n} (down ${downMs} ms): ${how}; ${outcomes.length} rerun(s) → equal (${rowCount(s)} rows)`);
+    }
+    summary("1 db restart", `${cases.length} restarts injected, ${cases.length} survived (data equal); ${crashes} worker process crash(es); ${compared} rows compared`);
+  }, 300_000);
+
+  // KNOWN BUG (reported): the reserved postgres.js connection the sync holds for its advisory
+  // lock and page transactions throws an uncaught TypeError ("Cannot read properties of null
+  // (reading 'write')", postgres/src/connection.js nextWrite) on the first query after the
+  // server restarted, which kills the worker process instead of failing the run; the job then
+  // waits for the stale-claim timeout (5 min). Flip to `it` once the worker survives it.
+  it.fails("KNOWN BUG: a database restart between pages fails the sync cleanly (the worker process survives)", async () => {
+    const cred = await newCredential("binance", "fault-restart-clean");
+    const id = await enqueue(cred);
+    const child = startWorkerChild("w-restart-clean", 0, 2);
+    await child.waitFor(/^paused /);
+    restartDatabase();
+    child.proc.stdin.write("go\n");
+    await child.exited;
+    try {
+      expect(child.out.some((l) => l.startsWith("done ")), child.err.join("").slice(-500)).toBe(true);
+    } finally {
+      await finishJob(id, 1_000);
+    }
+  }, 120_000);
+});
+
+describe("2. a worker killed mid-job", () => {
+  it("SIGKILL after page k: the claim stays while the heartbeat is fresh, goes stale, another worker finishes; equal", async () => {
+    const rng = seededRng(202);
+    const n = referencePages.length;
+    const ks = [...new Set([1 + Math.floor(rng() * (n - 1)), Math.ceil(n / 2), n - 1])];
+    let compared = 0;
+    for (const k of ks) {
+      const cred = await newCredential("binance", `fault-kill-${k}`);
+      const id = await enqueue(cred);
+      const child = startWorkerChild(`w-killed-${k}`, 150);
+      await child.waitFor(new RegExp(`^page ${k} `));
+      child.proc.kill("SIGKILL");
+      const exit = await child.exited;
+      expect(exit.signal).toBe("SIGKILL");
+      expect(await jobRow(id)).toMatchObject({ status: "running", claimed_by: `w-killed-${k}`, attempts: 1 });
+      await expectSubsetOfReference(cred.user.id);
+      // the heartbeat is fresh: nobody may take the job yet
+      expect((await claimJobs(db(), "w-early", 10, 3_000)).find((j) => j.id === id)).toBeUndefined();
+      const outcomes = await finishJob(id, 1_500);
+      expect(outcomes.at(-1)).toMatchObject({ job: "succeeded", sync: "succeeded" });
+      expect(await jobRow(id)).toMatchObject({ status: "succeeded", attempts: 2, claimed_by: "w-finisher" });
+      const runs = await adminSql()`select status, errors from public.sync_runs where job_id = ${id} order by id`;
+      expect(runs.map((r) => r.status)).toEqual(["failed", "succeeded"]);
+      expect(runs[0].errors[0].kind).toBe("interrupted");
+      const s = await expectEqualToReference(cred.user.id, `killed after page ${k}`);
+      compared += rowCount(s);
+      summary("2 worker killed", `SIGKILL after page ${k}/${n}: claim retaken after the stale interval, ${outcomes.length} run(s) → equal (${rowCount(s)} rows)`);
+    }
+    summary("2 worker killed", `${ks.length} kills injected and survived, ${compared} rows compared`);
+  }, 300_000);
+});
+
+describe("3. the exchange timing out, answering 429, 5xx or garbage", () => {
+  it("on a seeded random history request, once or for longer than the retries: the run survives or fails its chain; a rerun is equal", async () => {
+    const rng = seededRng(303);
+    const n = referencePages.length;
+    let injected = 0;
+    let compared = 0;
+    const lines: string[] = [];
+    for (let i = 0; i < 2 * FAULT_KINDS.length; i++) {
+      const kind: FaultKind = FAULT_KINDS[i % FAULT_KINDS.length];
+      const at = 1 + Math.floor(rng() * n);
+      const times = i < FAULT_KINDS.length ? 1 : 6; // once, then more than the 5 attempts of withRetry
+      const cred = await newCredential("binance", `fault-ex-${kind}`);
+      const ctl = serve(newControl({ fault: (k) => (k >= at && k < at + times ? kind : null) }));
+      const first = await run(deps(), cred);
+      expect(ctl.faults.length).toBeGreaterThanOrEqual(1);
+      injected += ctl.faults.length;
+      const partial = await expectSubsetOfReference(cred.user.id);
+      if (first.status === "succeeded" && diff(pick(reference, ["fills", "fees", "orders"]), partial) !== null) {
+        silentIncomplete.push(`${kind} ×${times} at request ${at}: run "succeeded" with ${reference.fills.length - partial.fills.length} fills and ${reference.orders.length - partial.orders.length} orders missing`);
+      }
+      // the next (scheduled) sync; more only while one fails
+      const again = await rerun(cred);
+      expect(again.at(-1)!.status).toBe("succeeded");
+      const what = `${kind} ×${times} at request ${at} (${ctl.faults.map((f) => f.path.split("/").pop()).join(",")})`;
+      let s: State;
+      try {
+        s = await expectEqualToReference(cred.user.id, what);
+      } catch (e) {
+        // KNOWN BUG (see the test below): rows without id / timestamp on a time-window request
+        // are dropped by ccxt, the page looks empty, the window is closed and its rows lost.
+        if (kind !== "garbage_shape") throw e;
+        s = await expectSubsetOfReference(cred.user.id);
+        const lost = reference.fills.length - s.fills.length;
+        expect(lost).toBeGreaterThan(0);
+        garbageLosses.push(`${what}: ${lost} fills lost`);
+      }
+      compared += rowCount(s);
+      lines.push(`${kind}×${ctl.faults.length}@${at}: ${first.status}${first.retries ? ` (${first.retries} retries)` : ""}${again.length ? ` + ${again.length} rerun` : ""}`);
+    }
+    summary("3 exchange faults", `${injected} faulty answers in ${2 * FAULT_KINDS.length} runs, ${2 * FAULT_KINDS.length - garbageLosses.length} survived with data equal, ${compared} rows compared — ${lines.join("; ")}`);
+    summary("3 exchange faults", `known bug hit ${garbageLosses.length}× (rows lost after the rerun): ${garbageLosses.join("; ") || "none"}`);
+    summary("3 exchange faults", `first run reported succeeded while incomplete ${silentIncomplete.length}×: ${silentIncomplete.join("; ") || "none"}`);
+  }, 300_000);
+
+  // KNOWN BUG (reported): a 200 answer of valid JSON whose rows lack an id and a timestamp, on a
+  // time-window request (binance myTrades with startTime/endTime), is not rejected: ccxt's
+  // since-filter drops the rows (undefined >= since is false), the worker sees an empty page,
+  // closes the window and reports the run "succeeded". When that happens on the first request of
+  // each window (request 5 on: every fills window), the cursors move to the windows' ends and
+  // the next syncs never fetch those fills: 2946 of 2950 fills lost for good.
+  // Flip to `it` once such a page is rejected as malformed.
+  it.fails("KNOWN BUG: garbage rows on time-window pages (requests 5–10, ×6) are rejected; the rerun is equal", async () => {
+    const cred = await newCredential("binance", "fault-ex-garbage");
+    serve(newControl({ fault: (k) => (k >= 5 && k < 11 ? "garbage_shape" : null) }));
+    const first = await run(deps(), cred);
+    await rerun(cred);
+    const s = await stateOf(cred.user.id, SYNC_TABLES);
+    summary("3 exchange faults", `garbage ×6 from request 5: first run ${first.status}; after a clean rerun ${reference.fills.length - s.fills.length} of ${reference.fills.length} fills missing`);
+    expect(diff(pick(reference, SYNC_TABLES), s)).toBeNull();
+  }, 120_000);
+
+  // KNOWN BUG (reported): when a sync stops inside a stream's history (here: the last fills page
+  // of ETH/USDT fails 6× with a connection reset), the engine closes a trade on the fills it has
+  // (exit on 2026-01-13) and the metrics of that day count it. The rerun brings the rest of the
+  // exit order's fills (2026-01-14): the trade is re-emitted under the same close_key with its
+  // final exit, and the metrics are refreshed only from the new emission's exit time, so the
+  // DAILY 2026-01-13 rows (binance and all exchanges) keep the half-synced trade: 232 trades
+  // instead of 231. Flip to `it` once the refresh starts at the earlier of old and new exit times.
+  it.fails("KNOWN BUG: a sync cut inside an exit order (reset ×6 at request 10); after the rerun the metrics equal the undisturbed run", async () => {
+    const cred = await newCredential("binance", "fault-ex-stale");
+    serve(newControl({ fault: (k) => (k >= 10 && k < 16 ? "reset" : null) }));
+    await run(deps(), cred);
+    await rerun(cred);
+    const s = await stateOf(cred.user.id, PNL_TABLES);
+    expect(diff(pick(reference, ["positions", "trades", "streams"]), pick(s, ["positions", "trades", "streams"]))).toBeNull();
+    expect(diff(pick(reference, ["metrics"]), pick(s, ["metrics"]))).toBeNull();
+  }, 120_000);
+});
+
+describe("4. two workers and the user's \"sync now\" racing on one account", () => {
+  it("one sync at a time (advisory lock), the result equal to one undisturbed sync, no duplicate rows", async () => {
+    const rng = seededRng(404);
+    const jitter = () => new Promise((r) => setTimeout(r, Math.floor(rng() * 60)));
+    let locked = 0;
+    let syncs = 0;
+    let compared = 0;
+    for (let round = 0; round < 3; round++) {
+      const cred = await newCredential("binance", `fault-race-${round}`);
+      await parkOtherJobs();
+      // Two jobs of one account, as two kinds may coexist: the scheduler's and, in round 0, the
+      // user's "sync now" queued before the workers start (later rounds: clicked during the race).
+      if (round === 0) await asUser(cred.user, (tx) => tx`select * from public.request_sync(${cred.credentialId}::uuid)`);
+      await enqueue(cred);
+      const sayNow = () => asUser(cred.user, (tx) => tx`select * from public.request_sync(${cred.credentialId}::uuid)`);
+      const ctl = serve(newControl({ delayMs: 15 }));
+      const pages: string[] = [];
+      const worker = (label: string) => async () => {
+        await jitter();
+        return await drainQueue(deps({ afterPage: () => { pages.push(label); } }), { workerId: `w-${label}-${round}`, max: 3, staleAfterMs: 3_600_000 });
+      };
+      // a third worker reaching the account without the queue (another function instance)
+      const direct = async () => {
+        await jitter();
+        return await run(deps({ afterPage: () => { pages.push("D"); } }), cred);
+      };
+      const user = async () => {
+        await jitter();
+        const out: unknown[] = [];
+        if (round > 0) out.push(await sayNow());
+        // a second click within the minute is refused (rate limit), never a second concurrent sync
+        out.push(await sayNow().catch((e: { code?: string }) => e.code));
+        return out;
+      };
+      const [a, b, d, clicks] = await Promise.all([worker("A")(), worker("B")(), direct(), user()]);
+      expect(clicks.at(-1)).toBe("PT429");
+      // what the race left queued (a worker told "locked", a late "sync now") runs afterwards
+      const later: JobOutcome[] = [];
+      for (let i = 0; i < 5; i++) {
+        await parkOtherJobs(cred.user.id);
+        await adminSql()`update public.sync_jobs set run_after = now() where user_id = ${cred.user.id} and status = 'queued'`;
+        const out = await drainQueue(deps({ afterPage: () => { pages.push("C"); } }), { workerId: `w-C-${round}`, max: 5, staleAfterMs: 3_600_000 });
+        later.push(...out);
+        const [{ n }] = await adminSql()`select count(*)::int as n from public.sync_jobs where user_id = ${cred.user.id} and status in ('queued', 'running')`;
+        if (n === 0) break;
+      }
+      const outcomes = [...a, ...b, ...later].filter((o) => o.userId === cred.user.id);
+      const jobs = await adminSql()`select kind, status from public.sync_jobs where user_id = ${cred.user.id} order by id`;
+      expect(jobs.map((j) => j.status)).toEqual(jobs.map(() => "succeeded"));
+      expect(jobs.length).toBeGreaterThanOrEqual(round === 0 ? 2 : 1);
+      const runs = await adminSql()`select status, counts from public.sync_runs where user_id = ${cred.user.id} order by id`;
+      // each sync that ran is one uninterrupted block of pages: never two at once on the account
+      const blocks = pages.filter((l, i) => i === 0 || pages[i - 1] !== l).length;
+      expect(blocks).toBeLessThanOrEqual(runs.length);
+      expect(runs.map((r) => r.status)).toEqual(runs.map(() => "succeeded"));
+      // the account's rows were written once: by the first sync; every later one found nothing new
+      expect(runs.filter((r) => (r.counts.fills ?? 0) > 0)).toHaveLength(1);
+      expect(runs[0].counts.fills).toBe(reference.fills.length);
+      locked += outcomes.filter((o) => o.sync === "locked").length + (d.status === "locked" ? 1 : 0);
+      syncs += runs.length;
+      expect(ctl.requests).toBeGreaterThanOrEqual(referencePages.length);
+      const s = await expectEqualToReference(cred.user.id, `race round ${round}`);
+      compared += rowCount(s);
+      summary("4 race", `round ${round}: ${outcomes.length} job runs (${outcomes.map((o) => o.sync).join(", ")}) + direct ${d.status}, ${runs.length} syncs in ${blocks} page block(s), 2nd click ${clicks.at(-1)} → equal (${rowCount(s)} rows)`);
+    }
+    summary("4 race", `3 races: ${syncs} syncs, ${locked} told "locked", one writer each time, ${compared} rows compared`);
+  }, 300_000);
+});
+
+describe("the PnL hand-off after a sync died", () => {
+  // KNOWN BUG (reported): syncCredential passes to onFillsWritten (the PnL engine) only the
+  // streams that received new fills in THIS run. A sync that dies (crash, kill, database
+  // restart) after committing the last fills page of a stream never calls onFillsWritten; the
+  // rerun adds no fill to that stream, so it is never processed: its positions, trade history
+  // and PnL stream state stay missing and the metrics are computed without it, until some later
+  // fill arrives in that stream. Flip to `it` once the rerun processes such streams.
+  it.fails("KNOWN BUG: a sync dying after a stream's last fills page; the rerun leaves positions equal to the undisturbed run", async () => {
+    const lastLtcFill = referencePages.findLastIndex((p) => p.dataKind === "fills" && p.symbol === "LTC/USDT") + 1;
+    const cred = await newCredential("binance", "fault-pnl-handoff");
+    serve(newControl());
+    await expect(run(deps({ afterPage: (p) => { if (p.page === lastLtcFill) throw new Error("worker died"); } }), cred)).rejects.toThrow("worker died");
+    const again = await rerun(cred);
+    expect(again.at(-1)!.status).toBe("succeeded");
+    expect(diff(pick(reference, PNL_TABLES), pick(await stateOf(cred.user.id), PNL_TABLES))).toBeNull();
+  }, 120_000);
+
+  it("summary", () => {
+    summary("stale metrics", `${staleMetrics.length} disturbed run(s) left metrics computed from half-synced trades (known bug): ${staleMetrics.join("; ") || "none"}; recomputing made each equal`);
+    summary("PnL hand-off", `${pnlMissed.length} disturbed run(s) left a stream unprocessed (known bug): ${pnlMissed.join("; ") || "none"}; processing the user again made each equal`);
+  });
+});
