@@ -340,7 +340,8 @@ describe("3. the exchange timing out, answering 429, 5xx or garbage", () => {
   // final exit, and the metrics are refreshed only from the new emission's exit time, so the
   // DAILY 2026-01-13 rows (binance and all exchanges) keep the half-synced trade: 232 trades
   // instead of 231. Flip to `it` once the refresh starts at the earlier of old and new exit times.
-  it.fails("KNOWN BUG: a sync cut inside an exit order (reset ×6 at request 10); after the rerun the metrics equal the undisturbed run", async () => {
+  // Fixed: the refresh starts at the earlier of the old and the new exit time.
+  it("a sync cut inside an exit order (reset ×6 at request 10); after the rerun the metrics equal the undisturbed run", async () => {
     const cred = await newCredential("binance", "fault-ex-stale");
     serve(newControl({ fault: (k) => (k >= 10 && k < 16 ? "reset" : null) }));
     await run(deps(), cred);
@@ -427,7 +428,8 @@ describe("the PnL hand-off after a sync died", () => {
   // rerun adds no fill to that stream, so it is never processed: its positions, trade history
   // and PnL stream state stay missing and the metrics are computed without it, until some later
   // fill arrives in that stream. Flip to `it` once the rerun processes such streams.
-  it.fails("KNOWN BUG: a sync dying after a stream's last fills page; the rerun leaves positions equal to the undisturbed run", async () => {
+  // Fixed: after every sync the hook also processes streams with fills the engine has not absorbed.
+  it("a sync dying after a stream's last fills page; the rerun leaves positions equal to the undisturbed run", async () => {
     const lastLtcFill = referencePages.findLastIndex((p) => p.dataKind === "fills" && p.symbol === "LTC/USDT") + 1;
     const cred = await newCredential("binance", "fault-pnl-handoff");
     serve(newControl());

@@ -49,6 +49,21 @@ export const PHASES = { fills: 0, context: 0, engine: 0, positions: 0, events: 0
 
 const mm = (m: string | null) => (m === "isolated" ? "ISOLATED" : m === "cross" ? "CROSSED" : null);
 
+/**
+ * The user's streams with fills the engine has not absorbed: no state yet, or fills written
+ * after the state's last update (e.g. a sync that died after writing pages but before handing its
+ * streams to the engine).
+ */
+export async function pendingStreams(tx: Tx, userId: string): Promise<StreamRef[]> {
+  return await tx`
+    select distinct f.exchange::text, f.market_type::text, f.symbol
+      from public.fills f
+      left join public.pnl_stream_state s
+        on s.user_id = f.user_id and s.exchange = f.exchange and s.market_type = f.market_type and s.symbol = f.symbol
+     where f.user_id = ${userId} and (s.user_id is null or f.created_at > s.updated_at)
+     order by 1, 2, 3` as unknown as StreamRef[];
+}
+
 /** The user's streams that have fills (all of them, or those given). */
 export async function streamsOf(tx: Tx, userId: string): Promise<StreamRef[]> {
   return await tx`
@@ -81,13 +96,23 @@ async function loadContext(tx: Tx, userId: string, s: StreamRef, fills: FillRow[
   for (const f of fills) for (const fee of f.fees) if (fee.currency !== quote && fee.currency !== base) feeCurrencies.add(fee.currency);
   const priceSymbols = [s.symbol, `${base}/${quote}`, ...[...feeCurrencies].map((c) => `${c}/${quote}`)];
   const lastIso = fills.length ? fills[fills.length - 1].executed_at : null;
+  // Prices from the cursor on, plus the latest one before it per exchange, symbol and kind (a
+  // fee converts at the latest price at or before its fill, however old), so an incremental run
+  // sees the prices a full rebuild sees for the same fills.
   const prices = await tx`
     select exchange::text, symbol, price::text, kind,
            to_char(as_of at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as as_of
       from public.market_prices
      where symbol = any(${priceSymbols})
        and (${lastIso}::timestamptz is null or as_of <= ${lastIso}::timestamptz)
-       and (${fromIso}::timestamptz is null or as_of >= ${fromIso}::timestamptz - interval '7 days')
+       and (${fromIso}::timestamptz is null or as_of >= ${fromIso}::timestamptz)
+    union all
+    select * from (
+      select distinct on (exchange, symbol, kind) exchange::text, symbol, price::text, kind,
+             to_char(as_of at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as as_of
+        from public.market_prices
+       where ${fromIso}::timestamptz is not null and symbol = any(${priceSymbols}) and as_of < ${fromIso}::timestamptz
+       order by exchange, symbol, kind, as_of desc) as before_cursor
      order by as_of` as unknown as PriceRow[];
   const funding = s.market_type === "swap"
     ? await tx`
@@ -245,13 +270,23 @@ async function runOnce(
   const out = applyFills(state, fills, ctx);
   const t3 = performance.now();
   const skippedFills = out.skipped.filter((x) => x.kind === "fill").length;
+  // An event emitted again (its exit order kept filling) may move its exit time: metrics are
+  // refreshed from the earlier of the old and the new exit time.
+  const reEmitted = out.events.map((e) => e.close_key);
+  const [prior] = reEmitted.length
+    ? await tx`select min(exit_time) as t from public.trade_history
+                where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id
+                  and market_type = ${s.market_type}::public.market_type and symbol = ${s.symbol}
+                  and close_key = any(${reEmitted})`
+    : [{ t: null }];
   await writePositions(tx, out.positions.map((p) => positionRecord(userId, p)));
   const t4 = performance.now();
   await writeEvents(tx, out.events.map((e) => eventRecord(userId, e)));
   const t5 = performance.now();
   PHASES.fills += t1 - t0; PHASES.context += t2 - t1; PHASES.engine += t3 - t2; PHASES.positions += t4 - t3; PHASES.events += t5 - t4;
   const last = fills[fills.length - 1];
-  const since = out.events.reduce<string | null>((m, e) => (m === null || e.exit_time < m ? e.exit_time : m), null);
+  const priorIso = prior?.t ? new Date(prior.t).toISOString() : null;
+  const since = out.events.reduce<string | null>((m, e) => (m === null || e.exit_time < m ? e.exit_time : m), priorIso);
   return {
     state: out.state.streamJson(s.exchange, s.market_type, s.symbol) ?? {},
     absorbed: fills.length - skippedFills,

@@ -1,12 +1,17 @@
 /**
- * What runs after a sync wrote new fills: the PnL engine processes each touched stream
- * (exchange, market type, symbol) from its own per-stream cursor, then the user's affected
- * performance metrics are refreshed.
+ * What runs after a sync: the PnL engine processes each stream the sync wrote fills to, plus any
+ * stream whose fills arrived after the engine last ran on it (a previous sync that died before
+ * reaching this hook), from its own per-stream cursor; then the user's affected performance
+ * metrics are refreshed.
  */
-import { processUser } from "../positions/process.ts";
+import { db } from "../db.ts";
+import { pendingStreams, processUser, type StreamRef } from "../positions/process.ts";
 import type { TouchedStream } from "./worker.ts";
 
 export async function onFillsWritten(userId: string, touched: TouchedStream[]): Promise<void> {
-  if (touched.length === 0) return;
-  await processUser(userId, touched);
+  const pending = await db().begin((tx) => pendingStreams(tx, userId));
+  const all = new Map<string, StreamRef>();
+  for (const s of [...touched, ...pending]) all.set(`${s.exchange}|${s.market_type}|${s.symbol}`, s);
+  if (all.size === 0) return;
+  await processUser(userId, [...all.values()]);
 }

@@ -497,7 +497,8 @@ async function runSync(deps: SyncDeps, db: Sql, target: SyncTarget, cred: Creden
              verification_status = case when ${authFailed} then 'invalid' else verification_status end
        where user_id = ${target.userId} and id = ${cred.id}`;
   });
-  if (result.touched.length > 0 && deps.onFillsWritten) {
+  // Also with no new fills: the hook picks up streams an earlier, interrupted sync left unprocessed.
+  if (deps.onFillsWritten && result.status !== "locked" && result.status !== "skipped") {
     try {
       await deps.onFillsWritten(target.userId, result.touched);
     } catch (e) {
