@@ -28,6 +28,7 @@ export function readState() {
   return existsSync(STATE_FILE) ? JSON.parse(readFileSync(STATE_FILE, "utf8")) : {};
 }
 export function writeState(patch) {
+  mkdirSync(STACK_DIR, { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify({ ...readState(), ...patch }, null, 2));
 }
 
