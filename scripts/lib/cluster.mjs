@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import net from "node:net";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   DB_PASSWORD, DB_PORT, PG_BIN, PG_LOG, PGDATA, PGDATA_BASE, ROOT, SOCKET_DIR, STACK_DIR, STATE_FILE,
 } from "./paths.mjs";
@@ -61,7 +61,13 @@ function ensureDirs() {
   mkdirSync(SOCKET_DIR, { recursive: true });
   if (isRoot) {
     spawnSync("chown", ["postgres:postgres", SOCKET_DIR]);
-    const r = spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", SOCKET_DIR]);
+    let r = spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", SOCKET_DIR]);
+    if (r.status !== 0) {
+      // The project sits below a private folder (e.g. a 0700 temp dir): let the OS user postgres
+      // traverse (not list) the ancestors, as it must to reach its data folder.
+      for (let d = dirname(STACK_DIR); d !== dirname(d); d = dirname(d)) spawnSync("chmod", ["o+x", d]);
+      r = spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", SOCKET_DIR]);
+    }
     if (r.status !== 0) {
       throw new SetupError(`the OS user postgres cannot reach ${SOCKET_DIR}: make the project's parent folders traversable (chmod o+x)`);
     }
