@@ -53,7 +53,16 @@ export function ensureNodeModules(log = console.log) {
     sameDeps(readFileSync(lock, "utf8"), readFileSync(installed, "utf8"));
   if (upToDate) return;
   log("installing npm dependencies (npm ci)");
-  execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, stdio: "inherit" });
+  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, encoding: "utf8" });
+  if (ci.status === 0) return;
+  // npm 11 here writes lockfiles without the other platforms' optional binaries (deno, supabase)
+  // and `npm ci` then refuses them as "out of sync"; `npm install` installs the same locked
+  // versions and only adds those entries.
+  if (!/can only install packages when your package\.json and package-lock\.json/.test(ci.stderr + ci.stdout)) {
+    throw new SetupError(`npm ci failed:\n${(ci.stderr || ci.stdout).trim().split("\n").slice(-8).join("\n")}`);
+  }
+  log("npm ci refused the lockfile's missing optional platform packages; installing the locked versions with npm install");
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, stdio: "inherit" });
 }
 
 function sameDeps(lockText, installedText) {
