@@ -66,6 +66,7 @@ export function serveJson(
     try {
       return await fn(req);
     } catch (err) {
+      await drainSmallBody(req);
       if (err instanceof HttpError) return errorResponse(err);
       // A valid token of an account deleted since it was issued: its rows cannot be written.
       const pg = err as { code?: string; constraint_name?: string };
@@ -77,6 +78,22 @@ export function serveJson(
       return errorResponse(new HttpError(500, "internal_error", "Something went wrong on our side; try again later."));
     }
   };
+}
+
+/**
+ * Before answering an error, read what is left of a small request body: answering while the
+ * client is still sending makes some servers reset the connection, and the client then sees a
+ * network error instead of the 4xx. Large or unread-able bodies are left alone.
+ */
+async function drainSmallBody(req: Request): Promise<void> {
+  if (!req.body || req.bodyUsed) return;
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (!(declared <= 1024 * 1024)) return;
+  try {
+    await req.arrayBuffer();
+  } catch {
+    // already cancelled or broken: nothing to drain
+  }
 }
 
 /**
