@@ -32,17 +32,9 @@ import type { FillRow, PriceRow } from "../../functions/_shared/domain/types.ts"
 import type { MarketInfo } from "../../functions/_shared/pnl/types.ts";
 import { Decimal } from "../../functions/_shared/decimal.ts";
 import { divRound, E18, fmtM, parseQ } from "../../functions/_shared/pnl/fixed.ts";
+import { mulberry32 } from "../../tests/support/prng.ts";
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 /** A decimal string with `dp` decimals for a positive float (bench data only). */
 function dec(x: number, dp: number): string {

@@ -21,6 +21,7 @@ import type { FillRow } from "../../functions/_shared/domain/types.ts";
 import { insertFills, storeCursor } from "../../functions/_shared/sync/store.ts";
 import { inTx } from "../../functions/_shared/sync/worker.ts";
 import type { Sql } from "../../functions/_shared/db.ts";
+import { mulberry32 } from "../../tests/support/prng.ts";
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,16 +32,7 @@ const PAGE = arg("page", 1000);
 const ROW_BY_ROW = Math.min(arg("row-by-row", 20_000), N);
 const URL_ = process.env.BENCH_DB_URL ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const SYMBOLS = ["BTC/USDT", "ETH/USDT", "LTC/USDT", "SOL/USDT", "XRP/USDT", "ADA/USDT", "DOGE/USDT", "BNB/USDT", "TRX/USDT", "DOT/USDT"];
 

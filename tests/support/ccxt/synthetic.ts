@@ -5,18 +5,10 @@
  */
 import { http, HttpResponse, type HttpHandler } from "msw";
 import type { FixtureExchange } from "./replay.ts";
+import { mulberry32 } from "../prng.ts";
 
 /** Deterministic PRNG (mulberry32) so generated data is reproducible. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRng: (seed: number) => () => number = mulberry32;
 
 export interface BinanceTradeRow {
   symbol: string;
