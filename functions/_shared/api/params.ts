@@ -157,31 +157,8 @@ export const equityCurveQuery = z.object({
 });
 export type EquityCurveQuery = z.infer<typeof equityCurveQuery>;
 
-/**
- * Parses the URL's query with `schema`: repeated or unknown parameters and invalid values
- * become a 400 whose message lists every problem.
- */
-export function parseQuery<S extends z.ZodType>(url: URL, schema: S, accepted: readonly string[]): z.infer<S> {
-  const raw: Record<string, string> = {};
-  const details: { param: string; message: string }[] = [];
-  for (const [k, v] of url.searchParams) {
-    if (!accepted.includes(k)) {
-      details.push({ param: k, message: `unknown query parameter "${k.slice(0, 40)}"; accepted: ${accepted.length ? list(accepted) : "none"}` });
-    } else if (k in raw) {
-      details.push({ param: k, message: `${k} is given more than once` });
-    } else {
-      raw[k] = v;
-    }
-  }
-  const r = schema.safeParse(raw);
-  if (r.success && details.length === 0) return r.data;
-  if (!r.success) {
-    for (const issue of r.error.issues) {
-      details.push({ param: String(issue.path[0] ?? "query"), message: issue.message });
-    }
-  }
-  throw new HttpError(400, "invalid_request", details.map((d) => d.message).join("; "), details);
-}
+// parseQuery lives with the other HTTP helpers; re-exported for the api function.
+export { parseQuery } from "../http.ts";
 
 export const QUERY_PARAMS = {
   openPositions: ["exchange", "symbol"],

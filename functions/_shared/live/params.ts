@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { ExchangeId } from "../domain/types.ts";
-import { HttpError } from "../http.ts";
+import { HttpError, parseQuery } from "../http.ts";
 
 export const LIVE_EXCHANGES = ["binance", "bitget", "gateio", "mexc"] as const satisfies readonly ExchangeId[];
 /** Accepted spellings of an exchange in the path (ccxt's `gate` too). */
@@ -136,21 +136,5 @@ export function querySchema(route: LiveRoute, exchange: ExchangeId, now: number)
  */
 export function parseLiveQuery(url: URL, route: LiveRoute, exchange: ExchangeId, now: number): Record<string, unknown> {
   const { schema, accepted } = querySchema(route, exchange, now);
-  const raw: Record<string, string> = {};
-  const details: { param: string; message: string }[] = [];
-  for (const [k, v] of url.searchParams) {
-    if (!accepted.includes(k)) {
-      details.push({ param: k, message: `unknown query parameter "${k.slice(0, 40)}"; accepted: ${accepted.length ? list(accepted) : "none"}` });
-    } else if (k in raw) {
-      details.push({ param: k, message: `${k} is given more than once` });
-    } else {
-      raw[k] = v;
-    }
-  }
-  const r = schema.safeParse(raw);
-  if (r.success && details.length === 0) return r.data as Record<string, unknown>;
-  if (!r.success) {
-    for (const issue of r.error.issues) details.push({ param: String(issue.path[0] ?? "query"), message: issue.message });
-  }
-  throw new HttpError(400, "invalid_request", details.map((d) => d.message).join("; "), details);
+  return parseQuery(url, schema, accepted) as Record<string, unknown>;
 }
