@@ -1,11 +1,12 @@
 /**
  * Persisting the PnL engine: a user's fills → positions and trade_history, per stream (exchange,
- * market type, symbol), each stream in one transaction:
+ * market type, symbol), in groups of streams, each group in one transaction:
  *
- *   lock the stream → load its state (pnl_stream_state) → load the fills after its cursor, the
- *   orders (TP/SL roles), funding and prices they need → applyFills → upsert positions (by
- *   position_key) and trade_history (by close_key; the last emission of an event wins) → save
- *   the state and cursor.
+ *   lock the group's streams → load their states (pnl_stream_state) and fill counts → load the
+ *   fills after each cursor (one query), the orders (TP/SL roles), funding and prices they need
+ *   (pipelined) → applyFills per stream → upsert positions (by position_key) and trade_history
+ *   (by close_key; the last emission of an event wins) → save the states and cursors; one
+ *   statement per kind of row for the whole group.
  *
  * Incremental and idempotent: fills at or before the cursor are skipped by the engine. Late data
  * (a fill older than the cursor that the state never absorbed, detected by counting), a changed
@@ -31,6 +32,10 @@ export interface ProcessOptions {
   actorClaims?: Record<string, unknown>;
   /** Recompute the user's performance metrics afterwards (default true). */
   refreshMetrics?: boolean;
+  /** Groups of streams processed at once, each in its own transaction and connection (default 1). */
+  concurrency?: number;
+  /** Streams per transaction (default 32): a failure rolls back its whole group, earlier groups stay. */
+  groupSize?: number;
 }
 
 export interface StreamResult extends StreamRef {
@@ -76,63 +81,109 @@ async function costMethodOf(tx: Tx, userId: string): Promise<CostMethod> {
   return (p?.pnl_cost_method ?? "average") as CostMethod;
 }
 
-const FILL_COLUMNS = `exchange::text, market_type::text, symbol, base, quote, trade_id, order_id, side,
-  price::text, amount::text, cost::text, fees, taker_or_maker, exchange_realized_pnl::text, is_liquidation,
-  to_char(executed_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as executed_at, source`;
+/** The fills columns the engine reads, qualified by `a` (the table's alias). */
+const FILL_COLUMNS_OF = (a: string) =>
+  `${a}.exchange::text, ${a}.market_type::text, ${a}.symbol, ${a}.base, ${a}.quote, ${a}.trade_id, ${a}.order_id, ${a}.side,
+   ${a}.price::text, ${a}.amount::text, ${a}.cost::text, ${a}.fees, ${a}.taker_or_maker, ${a}.exchange_realized_pnl::text,
+   ${a}.is_liquidation, to_char(${a}.executed_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as executed_at, ${a}.source`;
 
-async function loadContext(tx: Tx, userId: string, s: StreamRef, fills: FillRow[], fromIso: string | null): Promise<EngineContext> {
-  const orderIds = [...new Set(fills.map((f) => f.order_id).filter((x): x is string => !!x))];
-  const orders = await tx`
-    select exchange::text, market_type::text, symbol, order_id, client_order_id, side, type, status,
-           price::text, quantity::text, executed_qty::text, average_price::text, stop_price::text, reduce_only, order_role,
-           to_char(order_timestamp at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as order_timestamp,
-           to_char(filled_timestamp at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as filled_timestamp
-      from public.orders
-     where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id and symbol = ${s.symbol}
-       and (order_id = any(${orderIds}) or order_role is not null)` as unknown as OrderRow[];
-  const quote = fills[0]?.quote ?? s.symbol.split("/")[1]?.split(":")[0] ?? "USDT";
-  const base = fills[0]?.base ?? s.symbol.split("/")[0];
-  const feeCurrencies = new Set<string>();
-  for (const f of fills) for (const fee of f.fees) if (fee.currency !== quote && fee.currency !== base) feeCurrencies.add(fee.currency);
-  const priceSymbols = [s.symbol, `${base}/${quote}`, ...[...feeCurrencies].map((c) => `${c}/${quote}`)];
-  const lastIso = fills.length ? fills[fills.length - 1].executed_at : null;
-  // Prices from the cursor on, plus the latest one before it per exchange, symbol and kind (a
-  // fee converts at the latest price at or before its fill, however old), so an incremental run
-  // sees the prices a full rebuild sees for the same fills.
-  const prices = await tx`
-    select exchange::text, symbol, price::text, kind,
-           to_char(as_of at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as as_of
-      from public.market_prices
-     where symbol = any(${priceSymbols})
-       and (${lastIso}::timestamptz is null or as_of <= ${lastIso}::timestamptz)
-       and (${fromIso}::timestamptz is null or as_of >= ${fromIso}::timestamptz)
-    union all
-    select * from (
-      select distinct on (exchange, symbol, kind) exchange::text, symbol, price::text, kind,
-             to_char(as_of at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as as_of
-        from public.market_prices
-       where ${fromIso}::timestamptz is not null and symbol = any(${priceSymbols}) and as_of < ${fromIso}::timestamptz
-       order by exchange, symbol, kind, as_of desc) as before_cursor
-     order by as_of` as unknown as PriceRow[];
-  const funding = s.market_type === "swap"
-    ? await tx`
-        select exchange::text, symbol, funding_id, currency, amount::text,
-               to_char(occurred_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at
-          from public.funding_payments
-         where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id and symbol = ${s.symbol}
-           and (${lastIso}::timestamptz is null or occurred_at <= ${lastIso}::timestamptz)
-         order by occurred_at, funding_id` as unknown as FundingRow[]
-    : [];
-  const [lev] = await tx`
-    select leverage::text, margin_mode from public.exchange_positions
-     where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id and symbol = ${s.symbol}
-     order by as_of desc limit 1`;
-  return {
-    orders,
-    prices,
-    funding,
-    markets: lev?.leverage ? { [s.symbol]: { leverage: lev.leverage, margin_mode: lev.margin_mode ?? null } } : undefined,
-  };
+const ISO = (col: string) => `to_char(${col} at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** What the engine needs beside a stream's fills, for one stream of a group. */
+interface ContextRequest {
+  ref: StreamRef;
+  fills: FillRow[];
+  /** The stream's cursor (fills before it were absorbed earlier), or null from the first fill. */
+  fromIso: string | null;
+}
+
+/**
+ * The engine contexts of a group of streams, in four queries issued together (postgres.js
+ * pipelines them on the transaction's connection), each stream seeing exactly:
+ * - orders: those of its fills, plus every order with a TP/SL/ENTRY role on its exchange and symbol;
+ * - prices of its symbol, its base/quote pair and `<fee currency>/<quote>` from its cursor to its
+ *   last fill, plus the latest one before the cursor per exchange, symbol and kind (a fee
+ *   converts at the latest price at or before its fill, however old), so an incremental run
+ *   sees the prices a full rebuild sees for the same fills;
+ * - funding payments up to its last fill (swaps);
+ * - the leverage and margin mode of the exchange's latest position report.
+ */
+async function loadContexts(tx: Tx, userId: string, reqs: ContextRequest[]): Promise<EngineContext[]> {
+  const info = reqs.map((r, i) => {
+    const { ref: s, fills } = r;
+    const quote = fills[0]?.quote ?? s.symbol.split("/")[1]?.split(":")[0] ?? "USDT";
+    const base = fills[0]?.base ?? s.symbol.split("/")[0];
+    const feeCurrencies = new Set<string>();
+    for (const f of fills) for (const fee of f.fees) if (fee.currency !== quote && fee.currency !== base) feeCurrencies.add(fee.currency);
+    return {
+      i,
+      orderIds: new Set(fills.map((f) => f.order_id).filter((x): x is string => !!x)),
+      priceSymbols: [...new Set([s.symbol, `${base}/${quote}`, ...[...feeCurrencies].map((c) => `${c}/${quote}`)])],
+      lastIso: fills.length ? fills[fills.length - 1].executed_at : null,
+    };
+  });
+  const pairs = info.flatMap((x) => x.priceSymbols.map((sym) => ({ i: x.i, sym, from: reqs[x.i].fromIso ?? "", last: x.lastIso ?? "" })));
+  const swaps = info.filter((x) => reqs[x.i].ref.market_type === "swap");
+  const allOrderIds = [...new Set(info.flatMap((x) => [...x.orderIds]))];
+  const [orders, prices, funding, leverage] = await Promise.all([
+    tx`select o.exchange::text, o.market_type::text, o.symbol, o.order_id, o.client_order_id, o.side, o.type, o.status,
+              o.price::text, o.quantity::text, o.executed_qty::text, o.average_price::text, o.stop_price::text, o.reduce_only,
+              o.order_role, ${tx.unsafe(ISO("o.order_timestamp"))} as order_timestamp,
+              ${tx.unsafe(ISO("o.filled_timestamp"))} as filled_timestamp
+         from (select distinct exchange, symbol from unnest(${reqs.map((r) => r.ref.exchange)}::text[], ${reqs.map((r) => r.ref.symbol)}::text[])
+                 as u(exchange, symbol)) as s
+         join public.orders o on o.user_id = ${userId} and o.exchange = s.exchange::public.exchange_id and o.symbol = s.symbol
+        where o.order_id = any(${allOrderIds}) or o.order_role is not null` as unknown as Promise<OrderRow[]>,
+    tx`select q.i, p.exchange::text, p.symbol, p.price::text, p.kind, ${tx.unsafe(ISO("p.as_of"))} as as_of, p.as_of as at
+         from unnest(${pairs.map((p) => p.i)}::int[], ${pairs.map((p) => p.sym)}::text[], ${pairs.map((p) => p.from)}::text[],
+                     ${pairs.map((p) => p.last)}::text[]) as q(i, symbol, from_at, last_at)
+         join public.market_prices p
+           on p.symbol = q.symbol
+          and p.as_of <= coalesce(nullif(q.last_at, '')::timestamptz, 'infinity')
+          and p.as_of >= coalesce(nullif(q.from_at, '')::timestamptz, '-infinity')
+       union all
+       select q.i, b.exchange, b.symbol, b.price, b.kind, b.as_of, b.at
+         from unnest(${pairs.map((p) => p.i)}::int[], ${pairs.map((p) => p.sym)}::text[], ${pairs.map((p) => p.from)}::text[])
+              as q(i, symbol, from_at)
+        cross join lateral (
+          select distinct on (p.exchange, p.kind) p.exchange::text, p.symbol, p.price::text, p.kind,
+                 ${tx.unsafe(ISO("p.as_of"))} as as_of, p.as_of as at
+            from public.market_prices p
+           where p.symbol = q.symbol and p.as_of < q.from_at::timestamptz
+           order by p.exchange, p.kind, p.as_of desc) as b
+        where q.from_at <> ''
+        order by 1, 7, 3, 2, 5` as unknown as Promise<(PriceRow & { i: number; at: Date })[]>,
+    swaps.length
+      ? tx`select q.i, f.exchange::text, f.symbol, f.funding_id, f.currency, f.amount::text, ${tx.unsafe(ISO("f.occurred_at"))} as occurred_at
+             from unnest(${swaps.map((x) => x.i)}::int[], ${swaps.map((x) => reqs[x.i].ref.exchange)}::text[],
+                         ${swaps.map((x) => reqs[x.i].ref.symbol)}::text[], ${swaps.map((x) => x.lastIso ?? "")}::text[])
+                  as q(i, exchange, symbol, last_at)
+             join public.funding_payments f
+               on f.user_id = ${userId} and f.exchange = q.exchange::public.exchange_id and f.symbol = q.symbol
+              and f.occurred_at <= coalesce(nullif(q.last_at, '')::timestamptz, 'infinity')
+            order by q.i, f.occurred_at, f.funding_id` as unknown as Promise<(FundingRow & { i: number })[]>
+      : Promise.resolve([] as (FundingRow & { i: number })[]),
+    tx`select distinct on (p.exchange, p.symbol) p.exchange::text, p.symbol, p.leverage::text, p.margin_mode
+         from (select distinct exchange, symbol from unnest(${reqs.map((r) => r.ref.exchange)}::text[], ${reqs.map((r) => r.ref.symbol)}::text[])
+                 as u(exchange, symbol)) as s
+         join public.exchange_positions p on p.user_id = ${userId} and p.exchange = s.exchange::public.exchange_id and p.symbol = s.symbol
+        order by p.exchange, p.symbol, p.as_of desc`,
+  ]);
+  const pricesOf = reqs.map(() => [] as PriceRow[]);
+  for (const { i, at: _at, ...p } of prices) pricesOf[i].push(p);
+  const fundingOf = reqs.map(() => [] as FundingRow[]);
+  for (const { i, ...f } of funding) fundingOf[i].push(f);
+  const lev = new Map(leverage.map((l) => [`${l.exchange}|${l.symbol}`, l]));
+  return reqs.map((r, i) => {
+    const s = r.ref;
+    const l = lev.get(`${s.exchange}|${s.symbol}`);
+    return {
+      orders: orders.filter((o) => o.exchange === s.exchange && o.symbol === s.symbol && (info[i].orderIds.has(o.order_id) || o.order_role != null)),
+      prices: pricesOf[i],
+      funding: fundingOf[i],
+      markets: l?.leverage ? { [s.symbol]: { leverage: l.leverage, margin_mode: l.margin_mode ?? null } } : undefined,
+    };
+  });
 }
 
 function positionRecord(userId: string, p: PositionRow) {
@@ -173,27 +224,39 @@ const EVENT_UPDATE = [
   "take_profit_prices", "max_drawdown", "leverage", "margin_mode", "fees_unconverted", "unknown_cost_basis_quantity", "flags",
 ];
 
-async function writePositions(tx: Tx, rows: ReturnType<typeof positionRecord>[]): Promise<void> {
-  if (!rows.length) return;
+/** Upserts positions and answers their ids by `exchange|market_type|symbol|position_key`. */
+async function writePositions(tx: Tx, rows: ReturnType<typeof positionRecord>[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (!rows.length) return ids;
   const cols = Object.keys(rows[0]);
-  await tx.unsafe(
+  const back = await tx.unsafe(
     `insert into public.positions (${cols.join(", ")})
      select ${cols.join(", ")} from jsonb_populate_recordset(null::public.positions, $1::jsonb)
      on conflict (user_id, exchange, market_type, symbol, position_key)
-     do update set ${POSITION_UPDATE.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+     do update set ${POSITION_UPDATE.map((c) => `${c} = excluded.${c}`).join(", ")}
+     returning id::text, exchange::text, market_type::text, symbol, position_key`,
     [rows as never],
   );
+  for (const r of back) ids.set(`${r.exchange}|${r.market_type}|${r.symbol}|${r.position_key}`, r.id);
+  return ids;
 }
 
-async function writeEvents(tx: Tx, rows: ReturnType<typeof eventRecord>[]): Promise<void> {
+/**
+ * Upserts closing events. `position_id` comes from the positions just written; an event whose
+ * position was not part of this run (never the case today: the engine emits the position of
+ * every event) is linked by its natural key instead.
+ */
+async function writeEvents(tx: Tx, rows: (ReturnType<typeof eventRecord> & { position_id: string | null })[]): Promise<void> {
   if (!rows.length) return;
-  const cols = Object.keys(rows[0]);
+  const cols = Object.keys(rows[0]).filter((c) => c !== "position_id");
   await tx.unsafe(
     `insert into public.trade_history (${cols.join(", ")}, position_id, entry_order_ref, exit_order_ref)
-     select ${cols.map((c) => `r.${c}`).join(", ")}, p.id, eo.id, xo.id
+     select ${cols.map((c) => `r.${c}`).join(", ")},
+            coalesce(r.position_id, (select p.id from public.positions p
+                                      where p.user_id = r.user_id and p.exchange = r.exchange and p.market_type = r.market_type
+                                        and p.symbol = r.symbol and p.position_key = r.position_key)),
+            eo.id, xo.id
        from jsonb_populate_recordset(null::public.trade_history, $1::jsonb) as r
-       left join public.positions p on p.user_id = r.user_id and p.exchange = r.exchange and p.market_type = r.market_type
-                                   and p.symbol = r.symbol and p.position_key = r.position_key
        left join public.orders eo on eo.user_id = r.user_id and eo.exchange = r.exchange and eo.market_type = r.market_type
                                  and eo.symbol = r.symbol and eo.order_id = r.entry_order_id
        left join public.orders xo on xo.user_id = r.user_id and xo.exchange = r.exchange and xo.market_type = r.market_type
@@ -204,104 +267,219 @@ async function writeEvents(tx: Tx, rows: ReturnType<typeof eventRecord>[]): Prom
   );
 }
 
-/** Processes one stream in the given transaction. */
-export async function processStream(tx: Tx, userId: string, s: StreamRef, opts: ProcessOptions = {}): Promise<StreamResult> {
-  await tx`select pg_advisory_xact_lock(hashtextextended(${`pnl|${userId}|${s.exchange}|${s.market_type}|${s.symbol}`}, 0))`;
-  const method = await costMethodOf(tx, userId);
-  const [saved] = await tx`
-    select cost_method, state, fills_processed, last_fill_at from public.pnl_stream_state
-     where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id
-       and market_type = ${s.market_type}::public.market_type and symbol = ${s.symbol}
-     for update`;
-  const [{ n: totalFills }] = await tx`
-    select count(*)::bigint as n from public.fills where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id
-       and market_type = ${s.market_type}::public.market_type and symbol = ${s.symbol}`;
-  let rebuild = !!opts.rebuild || !saved || saved.cost_method !== method;
-  let result = await runOnce(tx, userId, s, method, rebuild ? null : saved as never);
-  if (!rebuild && BigInt(saved.fills_processed) + BigInt(result.absorbed) !== BigInt(totalFills)) {
-    rebuild = true; // late data: a fill older than the cursor arrived
-    result = await runOnce(tx, userId, s, method, null);
-  }
-  const fillsProcessed = rebuild ? BigInt(result.absorbed) : BigInt(saved.fills_processed) + BigInt(result.absorbed);
-  await tx`
-    insert into public.pnl_stream_state (user_id, exchange, market_type, symbol, cost_method, state, fills_processed,
-                                         last_fill_at, last_trade_id, rebuilds, updated_at)
-    values (${userId}, ${s.exchange}::public.exchange_id, ${s.market_type}::public.market_type, ${s.symbol}, ${method},
-            ${result.state as never}, ${fillsProcessed.toString()}, ${result.lastAt}, ${result.lastId}, ${rebuild && saved ? 1 : 0}, now())
-    on conflict (user_id, exchange, market_type, symbol) do update set
-      cost_method = excluded.cost_method, state = excluded.state, fills_processed = excluded.fills_processed,
-      last_fill_at = coalesce(excluded.last_fill_at, pnl_stream_state.last_fill_at),
-      last_trade_id = coalesce(excluded.last_trade_id, pnl_stream_state.last_trade_id),
-      rebuilds = pnl_stream_state.rebuilds + excluded.rebuilds, updated_at = now()`;
-  return {
-    ...s, fills: result.absorbed, events: result.events, positions: result.positions, rebuilt: rebuild, since: result.since,
-    closeKeys: result.closeKeys,
-  };
+const keyOf = (s: StreamRef) => `${s.exchange}|${s.market_type}|${s.symbol}`;
+
+/** Three parallel text arrays (exchange, market type, symbol) for `unnest` joins. */
+const columnsOf = (streams: StreamRef[]) =>
+  [streams.map((s) => s.exchange), streams.map((s) => s.market_type), streams.map((s) => s.symbol)] as const;
+
+interface SavedState {
+  cost_method: string;
+  state: Record<string, unknown>;
+  fills_processed: bigint;
+  last_fill_at: Date | null;
 }
 
-async function runOnce(
-  tx: Tx, userId: string, s: StreamRef, method: CostMethod,
-  saved: { state: Record<string, unknown>; last_fill_at: Date | null } | null,
-) {
-  if (!saved) {
-    // Rebuild: the stream's derived rows go, then everything is recomputed from the first fill.
-    await tx`delete from public.trade_history where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id
-               and market_type = ${s.market_type}::public.market_type and symbol = ${s.symbol}`;
-    await tx`delete from public.positions where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id
-               and market_type = ${s.market_type}::public.market_type and symbol = ${s.symbol}`;
-  }
-  const from = saved?.last_fill_at ? new Date(saved.last_fill_at).toISOString() : null;
-  const t0 = performance.now();
-  const fills = await tx.unsafe(
-    `select ${FILL_COLUMNS} from public.fills
-      where user_id = $1 and exchange = $2::public.exchange_id and market_type = $3::public.market_type and symbol = $4
-        and ($5::timestamptz is null or executed_at >= $5::timestamptz)
-      order by executed_at, length(trade_id), trade_id`,
-    [userId, s.exchange, s.market_type, s.symbol, from],
-  ) as unknown as FillRow[];
-  const key = `${s.exchange}|${s.market_type}|${s.symbol}`;
-  const stateJson: StateJson = saved
-    ? { version: 1, method, streams: { [key]: saved.state } }
-    : { version: 1, method, streams: {} };
-  const state = createState(saved ? stateJson : { method });
-  const t1 = performance.now();
-  const ctx = await loadContext(tx, userId, s, fills, from);
-  const t2 = performance.now();
-  const out = applyFills(state, fills, ctx);
-  const t3 = performance.now();
-  const skippedFills = out.skipped.filter((x) => x.kind === "fill").length;
-  // An event emitted again (its exit order kept filling) may move its exit time: metrics are
-  // refreshed from the earlier of the old and the new exit time.
-  const reEmitted = out.events.map((e) => e.close_key);
-  const [prior] = reEmitted.length
-    ? await tx`select min(exit_time) as t from public.trade_history
-                where user_id = ${userId} and exchange = ${s.exchange}::public.exchange_id
-                  and market_type = ${s.market_type}::public.market_type and symbol = ${s.symbol}
-                  and close_key = any(${reEmitted})`
-    : [{ t: null }];
-  await writePositions(tx, out.positions.map((p) => positionRecord(userId, p)));
-  const t4 = performance.now();
-  await writeEvents(tx, out.events.map((e) => eventRecord(userId, e)));
-  const t5 = performance.now();
-  PHASES.fills += t1 - t0; PHASES.context += t2 - t1; PHASES.engine += t3 - t2; PHASES.positions += t4 - t3; PHASES.events += t5 - t4;
-  const last = fills[fills.length - 1];
-  const priorIso = prior?.t ? new Date(prior.t).toISOString() : null;
-  const since = out.events.reduce<string | null>((m, e) => (m === null || e.exit_time < m ? e.exit_time : m), priorIso);
-  return {
-    state: out.state.streamJson(s.exchange, s.market_type, s.symbol) ?? {},
-    absorbed: fills.length - skippedFills,
-    events: out.events.length,
-    positions: out.positions.length,
-    closeKeys: out.events.map((e) => e.close_key),
-    lastAt: last?.executed_at ?? null,
-    lastId: last?.trade_id ?? null,
-    since,
-  };
+interface StreamJob {
+  ref: StreamRef;
+  saved: SavedState | null;
+  rebuild: boolean;
+  totalFills: bigint;
+}
+
+interface StreamOutput {
+  job: StreamJob;
+  state: Record<string, unknown>;
+  absorbed: number;
+  positions: PositionRow[];
+  events: ClosingEvent[];
+  lastAt: string | null;
+  lastId: string | null;
 }
 
 /**
- * Processes a user's streams (all with fills, or `only`), one transaction each, as service_role
- * (or `opts.actorClaims`), then refreshes the user's performance metrics from the earliest exit
+ * Computes the given streams (no writes except the deletes of streams rebuilt from scratch):
+ * one query for all their fills, their contexts pipelined, the engine per stream.
+ */
+async function computeStreams(
+  tx: Tx, userId: string, method: CostMethod, jobs: StreamJob[], deletedExits: Map<string, string>,
+): Promise<StreamOutput[]> {
+  // A stream without a saved state has no rows to delete: positions and trade_history are
+  // written only here, always with the stream's state in the same transaction, and a state row
+  // goes only with its user (force a recompute with `rebuild: true`, not by deleting states).
+  const rebuilt = jobs.filter((j) => j.rebuild && j.saved).map((j) => j.ref);
+  if (rebuilt.length) {
+    // Rebuild: the streams' derived rows go (their earliest exit time is kept: metrics are
+    // refreshed from there), then everything is recomputed from the first fill.
+    const [ex, mt, sym] = columnsOf(rebuilt);
+    // (lateral lookups: one index probe per stream, never a scan of the user's rows)
+    const gone = await tx`
+      with deleted as (
+        delete from public.trade_history where user_id = ${userId} and ctid = any(array(
+          select t.ctid from unnest(${ex}::text[], ${mt}::text[], ${sym}::text[]) as s(exchange, market_type, symbol)
+           cross join lateral (select ctid from public.trade_history
+                                where user_id = ${userId} and exchange = s.exchange::public.exchange_id
+                                  and market_type = s.market_type::public.market_type and symbol = s.symbol) as t))
+        returning exchange, market_type, symbol, exit_time)
+      select exchange::text, market_type::text, symbol, min(exit_time) as t from deleted group by 1, 2, 3`;
+    for (const r of gone) deletedExits.set(keyOf(r as never), new Date(r.t).toISOString());
+    await tx`
+      delete from public.positions where user_id = ${userId} and ctid = any(array(
+        select p.ctid from unnest(${ex}::text[], ${mt}::text[], ${sym}::text[]) as s(exchange, market_type, symbol)
+         cross join lateral (select ctid from public.positions
+                              where user_id = ${userId} and exchange = s.exchange::public.exchange_id
+                                and market_type = s.market_type::public.market_type and symbol = s.symbol) as p))`;
+  }
+  const fromOf = (j: StreamJob) => (!j.rebuild && j.saved?.last_fill_at ? new Date(j.saved.last_fill_at).toISOString() : null);
+  const t0 = performance.now();
+  const [ex, mt, sym] = columnsOf(jobs.map((j) => j.ref));
+  const rows = await tx.unsafe(
+    `select ${FILL_COLUMNS_OF("f")}
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[]) with ordinality as s(exchange, market_type, symbol, from_at, i)
+       join public.fills f
+         on f.user_id = $1 and f.exchange = s.exchange::public.exchange_id and f.market_type = s.market_type::public.market_type
+        and f.symbol = s.symbol and f.executed_at >= coalesce(nullif(s.from_at, '')::timestamptz, '-infinity')
+      order by s.i, f.executed_at, length(f.trade_id), f.trade_id`,
+    [userId, ex, mt, sym, jobs.map((j) => fromOf(j) ?? "")] as never,
+  ) as unknown as FillRow[];
+  const fillsOf = new Map<string, FillRow[]>(jobs.map((j) => [keyOf(j.ref), []]));
+  for (const f of rows) fillsOf.get(keyOf(f))!.push(f);
+  const t1 = performance.now();
+  const contexts = await loadContexts(tx, userId, jobs.map((j) => ({ ref: j.ref, fills: fillsOf.get(keyOf(j.ref))!, fromIso: fromOf(j) })));
+  const t2 = performance.now();
+  const outputs = jobs.map((job, i): StreamOutput => {
+    const s = job.ref;
+    const fills = fillsOf.get(keyOf(s))!;
+    const stateJson: StateJson | { method: CostMethod } = job.rebuild || !job.saved
+      ? { method }
+      : { version: 1, method, streams: { [keyOf(s)]: job.saved.state } };
+    const out = applyFills(createState(stateJson as StateJson), fills, contexts[i]);
+    const last = fills[fills.length - 1];
+    return {
+      job,
+      state: out.state.streamJson(s.exchange, s.market_type, s.symbol) ?? {},
+      absorbed: fills.length - out.skipped.filter((x) => x.kind === "fill").length,
+      positions: out.positions,
+      events: out.events,
+      lastAt: last?.executed_at ?? null,
+      lastId: last?.trade_id ?? null,
+    };
+  });
+  const t3 = performance.now();
+  PHASES.fills += t1 - t0; PHASES.context += t2 - t1; PHASES.engine += t3 - t2;
+  return outputs;
+}
+
+/**
+ * Processes a group of streams in the given transaction: locks them (in one global order, so
+ * concurrent groups cannot deadlock), reads their saved states, computes them, and writes
+ * positions, trade_history and the new states in one statement each.
+ */
+export async function processGroup(tx: Tx, userId: string, streams: StreamRef[], opts: ProcessOptions = {}): Promise<StreamResult[]> {
+  if (!streams.length) return [];
+  const lockKeys = streams.map((s) => `pnl|${userId}|${keyOf(s)}`);
+  await tx`select pg_advisory_xact_lock(k)
+             from (select hashtextextended(x, 0) as k from unnest(${lockKeys}::text[]) as x order by 1) as ordered`;
+  const [ex, mt, sym] = columnsOf(streams);
+  const [method, savedRows, countRows] = await Promise.all([
+    costMethodOf(tx, userId),
+    tx`select st.exchange::text, st.market_type::text, st.symbol, st.cost_method, st.state, st.fills_processed, st.last_fill_at
+         from public.pnl_stream_state st
+         join unnest(${ex}::text[], ${mt}::text[], ${sym}::text[]) as s(exchange, market_type, symbol)
+           on st.exchange = s.exchange::public.exchange_id and st.market_type = s.market_type::public.market_type and st.symbol = s.symbol
+        where st.user_id = ${userId}
+          for update of st`,
+    // one index-only count per stream (a join would read all of the user's fills)
+    tx`select s.exchange, s.market_type, s.symbol,
+              (select count(*) from public.fills f
+                where f.user_id = ${userId} and f.exchange = s.exchange::public.exchange_id
+                  and f.market_type = s.market_type::public.market_type and f.symbol = s.symbol)::bigint as n
+         from unnest(${ex}::text[], ${mt}::text[], ${sym}::text[]) as s(exchange, market_type, symbol)`,
+  ]);
+  const saved = new Map(savedRows.map((r) => [keyOf(r as never), r as unknown as SavedState]));
+  const counts = new Map(countRows.map((r) => [keyOf(r as never), BigInt(r.n)]));
+  const jobs = streams.map((ref): StreamJob => {
+    const prev = saved.get(keyOf(ref)) ?? null;
+    return { ref, saved: prev, rebuild: !!opts.rebuild || !prev || prev.cost_method !== method, totalFills: counts.get(keyOf(ref)) ?? 0n };
+  });
+  const deletedExits = new Map<string, string>();
+  let outputs = await computeStreams(tx, userId, method, jobs, deletedExits);
+  // Late data: a fill older than the cursor arrived (the state never absorbed it) → rebuild.
+  const late = outputs.filter((o) => !o.job.rebuild && o.job.saved!.fills_processed + BigInt(o.absorbed) !== o.job.totalFills);
+  if (late.length) {
+    const again = await computeStreams(tx, userId, method, late.map((o) => ({ ...o.job, rebuild: true })), deletedExits);
+    const byKey = new Map(again.map((o) => [keyOf(o.job.ref), o]));
+    outputs = outputs.map((o) => byKey.get(keyOf(o.job.ref)) ?? o);
+  }
+
+  // An event emitted again (its exit order kept filling) may move its exit time: metrics are
+  // refreshed from the earlier of the old and the new exit time.
+  const emitted = outputs.flatMap((o) => o.events);
+  // (a rebuilt stream's old rows are gone: their earliest exit time is in deletedExits)
+  const reEmitted = outputs.filter((o) => !o.job.rebuild).flatMap((o) => o.events);
+  const priorRows = reEmitted.length
+    ? await tx`select t.exchange::text, t.market_type::text, t.symbol, min(t.exit_time) as t
+                 from public.trade_history t
+                 join unnest(${reEmitted.map((e) => e.exchange)}::text[], ${reEmitted.map((e) => e.market_type)}::text[],
+                             ${reEmitted.map((e) => e.symbol)}::text[], ${reEmitted.map((e) => e.close_key)}::text[])
+                      as s(exchange, market_type, symbol, close_key)
+                   on t.exchange = s.exchange::public.exchange_id and t.market_type = s.market_type::public.market_type
+                  and t.symbol = s.symbol and t.close_key = s.close_key
+                where t.user_id = ${userId}
+                group by 1, 2, 3`
+    : [];
+  const prior = new Map(deletedExits);
+  for (const r of priorRows) {
+    const t = new Date(r.t).toISOString(), k = keyOf(r as never);
+    if (!prior.has(k) || t < prior.get(k)!) prior.set(k, t);
+  }
+
+  const t3 = performance.now();
+  const positionIds = await writePositions(tx, outputs.flatMap((o) => o.positions.map((p) => positionRecord(userId, p))));
+  const t4 = performance.now();
+  await writeEvents(tx, emitted.map((e) => ({
+    ...eventRecord(userId, e),
+    position_id: positionIds.get(`${e.exchange}|${e.market_type}|${e.symbol}|${e.position_key}`) ?? null,
+  })));
+  const t5 = performance.now();
+  PHASES.positions += t4 - t3; PHASES.events += t5 - t4;
+
+  await tx.unsafe(
+    `insert into public.pnl_stream_state (user_id, exchange, market_type, symbol, cost_method, state, fills_processed,
+                                          last_fill_at, last_trade_id, rebuilds, updated_at)
+     select $1, x.exchange::public.exchange_id, x.market_type::public.market_type, x.symbol, x.cost_method, x.state,
+            x.fills_processed, x.last_fill_at, x.last_trade_id, x.rebuilds, now()
+       from jsonb_to_recordset($2::jsonb) as x(exchange text, market_type text, symbol text, cost_method text, state jsonb,
+                                                fills_processed bigint, last_fill_at timestamptz, last_trade_id text, rebuilds int)
+     on conflict (user_id, exchange, market_type, symbol) do update set
+       cost_method = excluded.cost_method, state = excluded.state, fills_processed = excluded.fills_processed,
+       last_fill_at = coalesce(excluded.last_fill_at, pnl_stream_state.last_fill_at),
+       last_trade_id = coalesce(excluded.last_trade_id, pnl_stream_state.last_trade_id),
+       rebuilds = pnl_stream_state.rebuilds + excluded.rebuilds, updated_at = now()`,
+    [userId, outputs.map((o) => ({
+      ...o.job.ref, cost_method: method, state: o.state,
+      fills_processed: (o.job.rebuild ? BigInt(o.absorbed) : o.job.saved!.fills_processed + BigInt(o.absorbed)).toString(),
+      last_fill_at: o.lastAt, last_trade_id: o.lastId, rebuilds: o.job.rebuild && o.job.saved ? 1 : 0,
+    }))] as never,
+  );
+
+  return outputs.map((o) => {
+    const p = prior.get(keyOf(o.job.ref)) ?? null;
+    const since = o.events.reduce<string | null>((m, e) => (m === null || e.exit_time < m ? e.exit_time : m), p);
+    return {
+      ...o.job.ref, fills: o.absorbed, events: o.events.length, positions: o.positions.length, rebuilt: o.job.rebuild,
+      since, closeKeys: o.events.map((e) => e.close_key),
+    };
+  });
+}
+
+/** Streams per transaction by default: one statement per kind of row for all of them. */
+const GROUP_STREAMS = 32;
+
+/**
+ * Processes a user's streams (all with fills, or `only`) as service_role (or
+ * `opts.actorClaims`), in groups of `opts.groupSize` streams (32) per transaction (`opts.concurrency` groups
+ * at a time, default 1), then refreshes the user's performance metrics from the earliest exit
  * touched when the performance layer is installed.
  */
 export async function processUser(userId: string, only?: StreamRef[], opts: ProcessOptions = {}): Promise<StreamResult[]> {
@@ -312,9 +490,21 @@ export async function processUser(userId: string, only?: StreamRef[], opts: Proc
       await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${claims}, true)`;
       return await fn(tx);
     }) as T;
-  const streams = only ?? await asService((tx) => streamsOf(tx, userId));
-  const results: StreamResult[] = [];
-  for (const s of streams) results.push(await asService((tx) => processStream(tx, userId, s, opts)));
+  const unique = new Map((only ?? await asService((tx) => streamsOf(tx, userId))).map((s) => [keyOf(s), s]));
+  const streams = [...unique.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const groups: StreamRef[][] = [];
+  const size = Math.max(1, opts.groupSize ?? GROUP_STREAMS);
+  for (let i = 0; i < streams.length; i += size) groups.push(streams.slice(i, i + size));
+  const done: StreamResult[][] = new Array(groups.length);
+  let next = 0;
+  const runner = async () => {
+    while (next < groups.length) {
+      const g = next++;
+      done[g] = await asService((tx) => processGroup(tx, userId, groups[g], opts));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 1, groups.length)) }, runner));
+  const results = done.flat();
   const since = results.reduce<string | null>((m, r) => (r.since && (m === null || r.since < m) ? r.since : m), null);
   if (opts.refreshMetrics !== false && results.some((r) => r.events > 0 || r.rebuilt)) await refreshMetrics(userId, since);
   return results;

@@ -3,14 +3,14 @@
  * may answer with an uncaught TypeError that ends the process): `processUser(userId)`, then
  * prints `done <streams>` or `error <message>`.
  *
- *   node --import tsx tests/e2e/faults/pnl-child.ts <userId>
+ *   node --import tsx tests/e2e/faults/pnl-child.ts <userId> [groupSize]
  */
 import { closeDb } from "../../../functions/_shared/db.ts";
 import { processUser } from "../../../functions/_shared/positions/process.ts";
 
-const [userId] = process.argv.slice(2);
+const [userId, groupSize] = process.argv.slice(2);
 try {
-  const r = await processUser(userId);
+  const r = await processUser(userId, undefined, { groupSize: groupSize ? Number(groupSize) : undefined });
   process.stdout.write(`done ${r.length}\n`);
 } catch (e) {
   process.stdout.write(`error ${e instanceof Error ? e.message : String(e)}\n`);
