@@ -2,7 +2,7 @@
 -- credentials, profiles, positions and trade history (who, what, when; no secrets).
 begin;
 \ir 000_helpers.psql
-select plan(21);
+select plan(24);
 
 select tests.create_user('ada@example.com', 'aaaaaaaa-0000-0000-0000-000000000001');
 select tests.seed_user_data('aaaaaaaa-0000-0000-0000-000000000001');
@@ -66,6 +66,23 @@ select results_eq($$ select action::text, new_values ->> 'close_key', new_values
   $$ values ('INSERT', 'T-2:0', '480.000000000000000000') $$, 'a new trade history row is audited');
 delete from public.trade_history where close_key = 'T-2:0';
 select is((select count(*) from public.audit_logs where table_name = 'trade_history' and action = 'DELETE'), 1::bigint, 'a deleted trade history row is audited');
+-- A bulk engine insert (more than 100 rows in one statement) is audited as one summary row per
+-- user listing the ids it created, not a copy of every row.
+insert into public.trade_history (user_id, exchange, market_type, symbol, side, entry_price, entry_time, entry_quantity,
+    exit_price, exit_time, exit_quantity, exit_type, gross_pnl, net_pnl, hold_duration, close_key)
+  select 'aaaaaaaa-0000-0000-0000-000000000001', 'binance', 'spot', 'ETH/USDT', 'LONG', 2000, now() - interval '1 hour', 1,
+         2100, now(), 1, 'MANUAL', 100, 98, interval '1 hour', 'BULK-' || g
+    from generate_series(1, 101) as g;
+select results_eq($$ select action::text, record_id, (new_values ->> 'rows')::int, jsonb_array_length(new_values -> 'ids'), actor_role
+                     from public.audit_logs where table_name = 'trade_history' and new_values ? 'bulk_insert' $$,
+  $$ values ('INSERT', 'bulk', 101, 101, 'service_role') $$,
+  'a bulk insert of 101 rows is audited as one summary row with the 101 ids');
+select is((select count(*) from public.audit_logs a
+            join public.trade_history t on t.id::text in (select jsonb_array_elements_text(a.new_values -> 'ids'))
+           where a.record_id = 'bulk'), 101::bigint, 'the summary lists exactly the ids of the rows created');
+delete from public.trade_history where close_key like 'BULK-%';
+select is((select count(*) from public.audit_logs where table_name = 'trade_history' and action = 'DELETE' and old_values ->> 'close_key' like 'BULK-%'),
+  101::bigint, 'deleting them is still audited row by row, with the whole row');
 -- A no-op upsert (reprocessing) adds nothing to the trail.
 update public.trade_history set net_pnl = net_pnl where user_id = 'aaaaaaaa-0000-0000-0000-000000000001';
 select is((select count(*) from public.audit_logs where table_name = 'trade_history' and action = 'UPDATE'), 0::bigint,
