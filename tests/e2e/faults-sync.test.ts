@@ -77,7 +77,6 @@ const SYNC_TABLES = ["fills", "fees", "orders", "cursors"];
 const PNL_TABLES = ["positions", "trades", "streams", "metrics"];
 /** Cases where the PnL engine never saw a stream's fills (the known bug below), by scenario. */
 const pnlMissed: string[] = [];
-const garbageLosses: string[] = [];
 const silentIncomplete: string[] = [];
 const staleMetrics: string[] = [];
 
@@ -219,24 +218,45 @@ describe("1. the database restarted between two pages of a sync", () => {
     summary("1 db restart", `${cases.length} restarts injected, ${cases.length} survived (data equal); ${crashes} worker process crash(es); ${compared} rows compared`);
   }, 300_000);
 
-  // KNOWN BUG (reported): the reserved postgres.js connection the sync holds for its advisory
-  // lock and page transactions throws an uncaught TypeError ("Cannot read properties of null
-  // (reading 'write')", postgres/src/connection.js nextWrite) on the first query after the
-  // server restarted, which kills the worker process instead of failing the run; the job then
-  // waits for the stale-claim timeout (5 min). Flip to `it` once the worker survives it.
-  it.fails("KNOWN BUG: a database restart between pages fails the sync cleanly (the worker process survives)", async () => {
+  // Was a known bug: the sync held its advisory lock on a reserved postgres.js connection, which
+  // after the server restarted sent its next statement to the closed socket and threw an uncaught
+  // TypeError (postgres/src/connection.js nextWrite) that killed the worker process. Now the lock
+  // lives on a dedicated session whose loss stops the run ("lock_lost") without another statement.
+  it("a database restart between pages fails the sync cleanly: run recorded failed (lock lost), the worker goes on; the rerun is equal", async () => {
+    await parkOtherJobs();
     const cred = await newCredential("binance", "fault-restart-clean");
     const id = await enqueue(cred);
-    const child = startWorkerChild("w-restart-clean", 0, 2);
-    await child.waitFor(/^paused /);
-    restartDatabase();
-    child.proc.stdin.write("go\n");
-    await child.exited;
+    const other = await newCredential("binance", "fault-restart-next");
+    const child = startWorkerChild("w-restart-clean", 0, 2, 2);
+    let next: string | null = null;
     try {
-      expect(child.out.some((l) => l.startsWith("done ")), child.err.join("").slice(-500)).toBe(true);
+      await child.waitFor(/^paused /);
+      // a second job, due while the first one runs: the same worker process must take it after
+      next = await enqueue(other);
+      restartDatabase();
+      child.proc.stdin.write("go\n");
+      const exit = await child.exited;
+      expect(exit.code, child.err.join("").slice(-1500)).toBe(0);
+      const done = child.out.find((l) => l.startsWith("done "));
+      expect(done, child.err.join("").slice(-1500)).toBeDefined();
+      const outcomes = JSON.parse(done!.slice(5)) as JobOutcome[];
+      expect(outcomes.find((o) => o.jobId === id)).toMatchObject({ job: "requeued", sync: "failed" });
+      expect(outcomes.find((o) => o.jobId === next)).toMatchObject({ job: "succeeded", sync: "succeeded" });
+      const [run] = await adminSql()`select status, pages, errors from public.sync_runs where job_id = ${id} order by id`;
+      expect(run.status).toBe("failed");
+      expect(run.pages).toBe(2);
+      expect(run.errors).toHaveLength(1);
+      expect(run.errors[0]).toMatchObject({ kind: "lock_lost", code: "LockLost" });
+      expect(await jobRow(id)).toMatchObject({ status: "queued", attempts: 1, claimed_by: null });
+      await expectSubsetOfReference(cred.user.id);
     } finally {
-      await finishJob(id, 1_000);
+      if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
+      const rerun = await finishJob(id, 1_000);
+      expect(rerun.at(-1)).toMatchObject({ job: "succeeded", sync: "succeeded" });
+      if (next) await finishJob(next, 1_000);
     }
+    await expectEqualToReference(cred.user.id, "restart between pages (worker survived)");
+    await expectEqualToReference(other.user.id, "job taken after the restart");
   }, 120_000);
 });
 
@@ -296,40 +316,42 @@ describe("3. the exchange timing out, answering 429, 5xx or garbage", () => {
       const again = await rerun(cred);
       expect(again.at(-1)!.status).toBe("succeeded");
       const what = `${kind} ×${times} at request ${at} (${ctl.faults.map((f) => f.path.split("/").pop()).join(",")})`;
-      let s: State;
-      try {
-        s = await expectEqualToReference(cred.user.id, what);
-      } catch (e) {
-        // KNOWN BUG (see the test below): rows without id / timestamp on a time-window request
-        // are dropped by ccxt, the page looks empty, the window is closed and its rows lost.
-        if (kind !== "garbage_shape") throw e;
-        s = await expectSubsetOfReference(cred.user.id);
-        const lost = reference.fills.length - s.fills.length;
-        expect(lost).toBeGreaterThan(0);
-        garbageLosses.push(`${what}: ${lost} fills lost`);
-      }
+      const s = await expectEqualToReference(cred.user.id, what);
       compared += rowCount(s);
       lines.push(`${kind}×${ctl.faults.length}@${at}: ${first.status}${first.retries ? ` (${first.retries} retries)` : ""}${again.length ? ` + ${again.length} rerun` : ""}`);
     }
-    summary("3 exchange faults", `${injected} faulty answers in ${2 * FAULT_KINDS.length} runs, ${2 * FAULT_KINDS.length - garbageLosses.length} survived with data equal, ${compared} rows compared — ${lines.join("; ")}`);
-    summary("3 exchange faults", `known bug hit ${garbageLosses.length}× (rows lost after the rerun): ${garbageLosses.join("; ") || "none"}`);
+    summary("3 exchange faults", `${injected} faulty answers in ${2 * FAULT_KINDS.length} runs, all survived with data equal, ${compared} rows compared — ${lines.join("; ")}`);
     summary("3 exchange faults", `first run reported succeeded while incomplete ${silentIncomplete.length}×: ${silentIncomplete.join("; ") || "none"}`);
   }, 300_000);
 
-  // KNOWN BUG (reported): a 200 answer of valid JSON whose rows lack an id and a timestamp, on a
-  // time-window request (binance myTrades with startTime/endTime), is not rejected: ccxt's
-  // since-filter drops the rows (undefined >= since is false), the worker sees an empty page,
-  // closes the window and reports the run "succeeded". When that happens on the first request of
-  // each window (request 5 on: every fills window), the cursors move to the windows' ends and
-  // the next syncs never fetch those fills: 2946 of 2950 fills lost for good.
-  // Flip to `it` once such a page is rejected as malformed.
-  it.fails("KNOWN BUG: garbage rows on time-window pages (requests 5–10, ×6) are rejected; the rerun is equal", async () => {
+  // Was a known bug: ccxt's since-filter dropped rows without id / timestamp on a time-window
+  // request (binance myTrades with startTime/endTime), the page read as empty, the window was
+  // closed and its fills lost for good (2946 of 2950). Now the response's raw rows are counted
+  // against ccxt's: such a page is rejected as malformed, nothing of it written, cursor kept.
+  it("garbage rows on time-window pages (from request 5) are rejected with their reason, the cursor kept; the rerun is equal", async () => {
     const cred = await newCredential("binance", "fault-ex-garbage");
-    serve(newControl({ fault: (k) => (k >= 5 && k < 11 ? "garbage_shape" : null) }));
+    const ctl = serve(newControl({ fault: (k) => (k >= 5 && k < 11 ? "garbage_shape" : null) }));
     const first = await run(deps(), cred);
-    await rerun(cred);
+    // each garbage page ends its history chain: fewer requests reach the fault window than before
+    expect(ctl.faults.length).toBeGreaterThanOrEqual(1);
+    expect(first.status).toBe("partial");
+    const rejected = first.errors.filter((e) => e.kind === "bad_response");
+    expect(rejected).toHaveLength(ctl.faults.length);
+    for (const e of rejected) {
+      expect(e).toMatchObject({ code: "MalformedPayloadError" });
+      expect(e.message).toBe("exchange returned 2 rows, 2 could not be parsed (missing id/timestamp)");
+    }
+    const [row] = await adminSql()`select status, errors from public.sync_runs where id = ${first.runId}`;
+    expect(row.status).toBe("partial");
+    expect(row.errors.filter((e: { kind: string }) => e.kind === "bad_response")).toEqual(rejected);
+    // the garbage came on each fills chain's first request: nothing stored, no cursor moved
+    const cursors = await adminSql()`select data_kind, symbol from public.sync_cursors where user_id = ${cred.user.id}`;
+    for (const e of rejected) expect(cursors.filter((c) => c.data_kind === e.data_kind && c.symbol === e.symbol)).toEqual([]);
+    await expectSubsetOfReference(cred.user.id);
+    const again = await rerun(cred);
+    expect(again.at(-1)!.status).toBe("succeeded");
     const s = await stateOf(cred.user.id, SYNC_TABLES);
-    summary("3 exchange faults", `garbage ×6 from request 5: first run ${first.status}; after a clean rerun ${reference.fills.length - s.fills.length} of ${reference.fills.length} fills missing`);
+    summary("3 exchange faults", `garbage from request 5: first run ${first.status} (${rejected.length} pages rejected); after a clean rerun ${reference.fills.length - s.fills.length} of ${reference.fills.length} fills missing`);
     expect(diff(pick(reference, SYNC_TABLES), s)).toBeNull();
   }, 120_000);
 

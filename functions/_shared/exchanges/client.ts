@@ -78,6 +78,9 @@ export function createExchangeClient(o: CreateClientOptions): CcxtExchange {
   const ex = new Cls(cfg);
   // deno-lint-ignore no-explicit-any
   (ex as any).fetchImplementation = (url: string, init: RequestInit) => globalThis.fetch(url, init);
+  // the parsed body stays readable after the call: history pages count its rows (dropped-rows.ts)
+  // deno-lint-ignore no-explicit-any
+  (ex as any).enableLastJsonResponse = true;
   if (o.markets) ex.setMarkets(o.markets as never);
   return ex;
 }

@@ -4,3 +4,4 @@ export * from "./client.ts";
 export * from "./normalize.ts";
 export * from "./history.ts";
 export * from "./errors.ts";
+export * from "./dropped-rows.ts";

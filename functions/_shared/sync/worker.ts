@@ -4,9 +4,11 @@
  *   const result = await syncCredential(deps, { userId, credentialId, jobId?, workerId? });
  *
  * - A per-credential advisory lock (`pg_try_advisory_lock(private.sync_lock_key(id))`) is held
- *   on a reserved connection for the whole sync: a second worker on the same account gets
- *   `status: "locked"` at once and touches nothing. Every page transaction runs on that
- *   connection too.
+ *   on a dedicated session (./session.ts) for the whole sync: a second worker on the same account
+ *   gets `status: "locked"` at once and touches nothing. Every page transaction runs on that
+ *   session too; when it is lost (database restart, connection failure) the lock is gone with it:
+ *   the run stops at once (`lock_lost`, status failed, recorded through the pool) and the next
+ *   run continues from the cursors.
  * - Snapshots (balances, open positions, open orders, tickers) and histories (transfers, orders,
  *   fills per market type and symbol, funding), each history page in ONE transaction with its
  *   cursor (`sync_cursors`), so a crash between pages loses nothing and repeats nothing.
@@ -24,9 +26,11 @@ import type { CredentialSecrets, StoredCredentialRow } from "../crypto/credentia
 import {
   type AccountMode,
   assertJsonBody,
+  assertNoRowsDropped,
   type CcxtArgs,
   type CcxtExchange,
   classifyError,
+  clearLastResponse,
   createExchangeClient,
   type CreateClientOptions,
   type Cursor,
@@ -37,6 +41,7 @@ import {
   firstPage,
   historyLimit,
   type HistoryLimit,
+  type HistoryRowKind,
   markLiquidations,
   MalformedPayloadError,
   type MarketLike,
@@ -64,6 +69,7 @@ import {
 import type { NormalizedOrder } from "../exchanges/normalize/orders.ts";
 import { cursorMapKey, type CursorKey, insertFills, loadCursors, storeCursor, type StoredCursor, upsertRows } from "./store.ts";
 import { scrubMessage } from "./scrub.ts";
+import { LockLost, type LockSession, openLockSession } from "./session.ts";
 
 export type SyncStep = "balances" | "positions" | "open_orders" | "transfers" | "orders" | "fills" | "funding" | "tickers";
 export const ALL_STEPS: SyncStep[] = ["balances", "positions", "open_orders", "transfers", "orders", "fills", "funding", "tickers"];
@@ -208,6 +214,8 @@ const ORDER_UPDATE = [
 ];
 const TRANSFER_UPDATE = ["amount", "fee", "fee_currency", "network", "address", "tx_id", "status"];
 const TRANSFER_STATUSES = new Set(["ok", "pending", "failed", "canceled"]);
+const LOCK_LOST_MESSAGE = "the database session holding the account lock was lost (database restart or connection failure); " +
+  "the run stopped, the next one continues from the cursors";
 
 /** What the sync does for one (exchange, data kind): the ccxt method of an order history. */
 function orderHistoryMethod(ex: ExchangeId): "fetchOrders" | "fetchClosedOrders" {
@@ -239,9 +247,13 @@ class Run {
   private lastBeat = Date.now();
   readonly started: number;
 
+  readonly db: Sql;
+  /** The lock-lost error was recorded (once, at the step where it surfaced). */
+  lockLostRecorded = false;
+
   constructor(
     readonly deps: SyncDeps,
-    readonly db: Sql,
+    readonly session: LockSession,
     readonly target: SyncTarget,
     readonly cred: CredentialRow,
     readonly exchange: ExchangeId,
@@ -249,7 +261,13 @@ class Run {
     readonly secrets: CredentialSecrets,
     readonly opts: SyncOptions,
   ) {
+    this.db = session.sql;
     this.started = this.now();
+  }
+
+  /** One transaction on the lock's session. */
+  tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.session.tx(fn);
   }
 
   now(): number {
@@ -267,6 +285,7 @@ class Run {
 
   /** One exchange call with retries, then the JSON body check. */
   async call<T>(fn: () => Promise<T>): Promise<T> {
+    this.session.assertHeld(); // no exchange I/O for a run that can no longer write
     if (this.opts.budgetMs !== undefined && Date.now() - this.wallStart > this.opts.budgetMs) throw new BudgetExhausted();
     const r = this.opts.retry ?? {};
     // ccxt fails on a truncated body with a TypeError from its own error handler (binance:
@@ -313,6 +332,10 @@ class Run {
       return true;
     } catch (e) {
       if (e instanceof SyncAborted || e instanceof AuthStop) throw e;
+      if (e instanceof LockLost) {
+        this.recordLockLost(step, where);
+        throw e;
+      }
       if (e instanceof BudgetExhausted) {
         this.incomplete = true;
         throw e;
@@ -336,6 +359,20 @@ class Run {
     }
   }
 
+  recordLockLost(step: SyncStep | "setup", where: { dataKind?: string; marketType?: MarketType; symbol?: string | null } = {}) {
+    if (this.lockLostRecorded) return;
+    this.lockLostRecorded = true;
+    this.errors.push({
+      kind: "lock_lost",
+      step,
+      ...(where.dataKind ? { data_kind: where.dataKind } : {}),
+      ...(where.marketType ? { market_type: where.marketType } : {}),
+      ...(where.symbol !== undefined ? { symbol: where.symbol } : {}),
+      code: "LockLost",
+      message: LOCK_LOST_MESSAGE,
+    });
+  }
+
   async afterPage(info: PageInfo): Promise<void> {
     this.pages++;
     await this.heartbeat();
@@ -353,8 +390,9 @@ class Run {
 }
 
 /**
- * One transaction on the reserved connection (postgres.js reserved connections have no
- * `begin`): BEGIN … COMMIT, ROLLBACK on any error.
+ * One transaction on a single-connection handle (a reserved connection or a `max: 1` client):
+ * BEGIN … COMMIT, ROLLBACK on any error. The sync itself uses `LockSession.tx` (./session.ts),
+ * which also survives the connection dying mid-transaction.
  */
 export async function inTx<T>(conn: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
   await conn`begin`;
@@ -379,36 +417,28 @@ export async function syncCredential(deps: SyncDeps, target: SyncTarget): Promis
     status, runId: null, counts: {}, pages: 0, retries: 0, errors: [], warnings: [], durationMs: 0, authFailed: false, fatal: false,
     incomplete: false, touched: [], ...(reason ? { reason } : {}),
   });
-  const reserved = await deps.sql.reserve();
-  let locked = false;
+  const session = openLockSession(deps.sql);
   try {
-    const [lock] = await reserved`select pg_try_advisory_lock(private.sync_lock_key(${target.credentialId}::uuid)) as ok`;
-    if (!lock.ok) return empty("locked", "another worker is syncing this credential");
-    locked = true;
+    if (!(await session.tryLock(target.credentialId))) return empty("locked", "another worker is syncing this credential");
     // Page statements are short and many: JIT compiling each (their estimated cost passes
     // jit_above_cost) costs more than it saves — measured ×5 slower on the bench.
-    await reserved`select set_config('jit', 'off', false)`;
-    const [cred] = await reserved<CredentialRow[]>`
+    await session.sql`select set_config('jit', 'off', false)`;
+    const [cred] = await session.sql<CredentialRow[]>`
       select id, user_id, exchange, api_key_ct, secret_key_ct, passphrase_ct, is_active, deleted_at,
              verification_status, account_mode, sync_symbols
         from public.api_credentials where user_id = ${target.userId} and id = ${target.credentialId}`;
     if (!cred) return empty("skipped", "credential not found");
     if (!cred.is_active || cred.deleted_at !== null || !cred.api_key_ct) return empty("skipped", "credential inactive or deleted");
     if (!["binance", "bitget", "gateio", "mexc"].includes(cred.exchange)) return empty("skipped", "not an exchange credential");
-    return await runSync(deps, reserved as unknown as Sql, target, cred, t0);
+    return await runSync(deps, session, target, cred, t0);
   } finally {
-    if (locked) {
-      try {
-        await reserved`select pg_advisory_unlock(private.sync_lock_key(${target.credentialId}::uuid))`;
-        await reserved`reset jit`;
-      } catch { /* connection gone: the lock went with it */ }
-    }
-    reserved.release();
+    await session.close();
   }
 }
 
-async function runSync(deps: SyncDeps, db: Sql, target: SyncTarget, cred: CredentialRow, t0: number): Promise<SyncResult> {
+async function runSync(deps: SyncDeps, session: LockSession, target: SyncTarget, cred: CredentialRow, t0: number): Promise<SyncResult> {
   const now = deps.now ?? Date.now;
+  const db = session.sql;
   const exchange = cred.exchange as ExchangeId;
   const opts: SyncOptions = { ...(deps.options ?? {}), ...(target.full !== undefined ? { full: target.full } : {}) };
   const [runRow] = await db`
@@ -446,21 +476,26 @@ async function runSync(deps: SyncDeps, db: Sql, target: SyncTarget, cred: Creden
           client = factory(clientOptions(mode));
         } catch { /* keep the classic default; detected next time */ }
       }
-      run = new Run(deps, db, target, cred, exchange, client, secrets, opts);
+      run = new Run(deps, session, target, cred, exchange, client, secrets, opts);
       await runSteps(run);
     }
   } catch (e) {
     if (e instanceof SyncAborted) throw e;
     if (e instanceof BudgetExhausted && run) run.incomplete = true;
-    if (!(e instanceof AuthStop) && !(e instanceof BudgetExhausted)) {
+    if (!(e instanceof LockLost) && !session.lost && !(e instanceof AuthStop) && !(e instanceof BudgetExhausted)) {
       const c = classifyError(e, run?.client, now());
       setupErrors.push({ kind: c.kind, step: "setup", code: c.errorClass, message: run ? run.scrub(c.message) : scrubMessage(c.message) });
     }
   }
 
+  const lockLost = session.lost;
+  if (lockLost) {
+    if (run) run.recordLockLost("setup");
+    else setupErrors.push({ kind: "lock_lost", step: "setup", code: "LockLost", message: LOCK_LOST_MESSAGE });
+  }
   const errors = [...setupErrors, ...(run?.errors ?? [])];
   const authFailed = run?.authFailed ?? false;
-  const status: SyncStatus = authFailed || setupErrors.length > 0
+  const status: SyncStatus = authFailed || setupErrors.length > 0 || lockLost
     ? "failed"
     : errors.length === 0
     ? (run?.incomplete ? "partial" : "succeeded")
@@ -483,20 +518,25 @@ async function runSync(deps: SyncDeps, db: Sql, target: SyncTarget, cred: Creden
     incomplete: run?.incomplete ?? false,
     touched: [...(run?.touched.values() ?? [])],
   };
-  await inTx(db, async (tx) => {
-    await tx`
-      update public.sync_runs
-         set status = ${status}, counts = ${tx.json(counts)}, pages = ${result.pages}, retries = ${result.retries},
-             errors = ${tx.json([...errors, ...result.warnings.map((w) => ({ kind: "warning", message: w }))] as never)},
-             finished_at = ${new Date(Math.max(t1, t0)).toISOString()}, duration_ms = ${result.durationMs}
-       where user_id = ${target.userId} and id = ${runId}`;
-    await tx`
-      update public.api_credentials
-         set last_sync_status = ${authFailed ? "auth_failed" : status},
-             last_sync_at = ${new Date(t1).toISOString()},
-             verification_status = case when ${authFailed} then 'invalid' else verification_status end
-       where user_id = ${target.userId} and id = ${cred.id}`;
-  });
+  let recorded = false;
+  if (!lockLost) {
+    try {
+      await finishRun(db, target, cred.id, runId, result, t0, t1, false);
+      recorded = true;
+    } catch (e) {
+      if (!(e instanceof LockLost)) throw e;
+    }
+  }
+  if (!recorded) {
+    // The session is gone: record the run through the pool (the database may be back).
+    try {
+      await finishRun(deps.sql, target, cred.id, runId, result, t0, t1, true);
+    } catch (e) {
+      deps.log?.(`exchange-sync: run ${runId} not recorded after the lock was lost (${e instanceof Error ? e.name : typeof e}); the next claim closes it`);
+    }
+    // The rerun's hook processes whatever this run committed; the database just failed under it.
+    return result;
+  }
   // Also with no new fills: the hook picks up streams an earlier, interrupted sync left unprocessed.
   if (deps.onFillsWritten && result.status !== "locked" && result.status !== "skipped") {
     try {
@@ -506,6 +546,33 @@ async function runSync(deps: SyncDeps, db: Sql, target: SyncTarget, cred: Creden
     }
   }
   return result;
+}
+
+/**
+ * The run's row and the credential's last sync status, in one statement. `lockLost`: written
+ * without the account lock, so the credential's status is left to a run still going on it.
+ */
+async function finishRun(
+  sql: Sql, target: SyncTarget, credentialId: string, runId: string, r: SyncResult, t0: number, t1: number, lockLost: boolean,
+): Promise<void> {
+  const errors = [...r.errors, ...r.warnings.map((w) => ({ kind: "warning", message: w }))];
+  await sql`
+    with run as (
+      update public.sync_runs
+         set status = ${r.status}, counts = ${sql.json(r.counts)}, pages = ${r.pages}, retries = ${r.retries},
+             errors = ${sql.json(errors as never)},
+             finished_at = ${new Date(Math.max(t1, t0)).toISOString()}, duration_ms = ${r.durationMs}
+       where user_id = ${target.userId} and id = ${runId}
+      returning id
+    )
+    update public.api_credentials
+       set last_sync_status = ${r.authFailed ? "auth_failed" : r.status},
+           last_sync_at = ${new Date(t1).toISOString()},
+           verification_status = case when ${r.authFailed} then 'invalid' else verification_status end
+     where user_id = ${target.userId} and id = ${credentialId}
+       and (not ${lockLost} or not exists (select 1 from public.sync_runs o
+                                            where o.user_id = ${target.userId} and o.credential_id = ${credentialId}
+                                              and o.status = 'running' and o.id <> ${runId}))`;
 }
 
 async function runSteps(run: Run): Promise<void> {
@@ -566,7 +633,7 @@ async function syncBalances(run: Run, account: MarketType): Promise<void> {
   const rows = normalizeBalance(run.client, b, { accountType: account, asOf });
   for (const r of rows) run.balanceAssets.add(r.asset);
   const owner = run.owner();
-  await inTx(run.db, async (tx) => {
+  await run.tx(async (tx) => {
     const res = await upsertRows(tx, "balances", rows.map((r) => ({ ...owner, ...r })), { update: ["free", "locked", "total", "as_of", "credential_id"] });
     await tx`delete from public.balances
               where user_id = ${owner.user_id} and exchange = ${owner.exchange} and account_type = ${account}
@@ -581,7 +648,7 @@ async function syncPositions(run: Run): Promise<void> {
   const { rows } = normalizePositions(run.client, list, asOf);
   for (const r of rows) run.seenSymbols.add(r.symbol);
   const owner = run.owner();
-  await inTx(run.db, async (tx) => {
+  await run.tx(async (tx) => {
     const res = await upsertRows(tx, "exchange_positions", rows.map((r) => ({ ...owner, market_type: "swap", ...r })), {
       update: ["amount", "entry_price", "mark_price", "unrealized_pnl", "leverage", "margin_mode", "liquidation_price", "as_of", "credential_id"],
     });
@@ -636,7 +703,7 @@ async function syncOpenOrders(run: Run, mt: MarketType): Promise<void> {
   const { rows } = normalizeOrders(run.client, list);
   for (const r of rows) run.orderSymbols.add(r.symbol);
   const mine = rows.filter((r) => r.market_type === mt);
-  await inTx(run.db, (tx) => writeOrders(tx, run, mine));
+  await run.tx((tx) => writeOrders(tx, run, mine));
 }
 
 async function syncTickers(run: Run): Promise<void> {
@@ -646,7 +713,7 @@ async function syncTickers(run: Run): Promise<void> {
   const asOf = new Date(run.now()).toISOString();
   const tickers = await run.call(() => run.client.fetchTickers(symbols));
   const rows = normalizeTickers(run.client, tickers, asOf);
-  await inTx(run.db, async (tx) => {
+  await run.tx(async (tx) => {
     const res = await upsertRows(tx, "market_prices", rows.map((r) => ({ ...r })));
     run.add("prices", res.inserted);
   });
@@ -693,7 +760,9 @@ interface Chain<T> {
   marketType: MarketType;
   symbol: string | undefined;
   fetch: (a: CcxtArgs) => Promise<unknown[]>;
-  /** Id + time of every raw row (malformed rows throw). */
+  /** The ccxt row parser behind `fetch`, to catch rows it dropped (unset: `fetch` returns raw rows). */
+  rowKind?: HistoryRowKind;
+  /** Id + time of every row `fetch` returned (malformed rows throw). */
   pageRows: (list: unknown[]) => PageRow[];
   /** Raw page → rows (throws MalformedPayloadError: nothing of the page is written). */
   normalize: (list: unknown[]) => T[];
@@ -715,6 +784,7 @@ async function runChain<T>(run: Run, c: Chain<T>): Promise<void> {
   };
   const mapKey = cursorMapKey(ck.marketType, ck.dataKind, ck.symbol);
   let cursor: Cursor | null = run.cursors.get(mapKey) ?? null;
+  const market = c.symbol === undefined ? undefined : run.client.markets?.[c.symbol];
   const now = run.now();
   const resume = resumeById(c.limit, cursor, now);
   const plan: Array<{ w: Window; first: PageRequest }> = resume
@@ -725,8 +795,12 @@ async function runChain<T>(run: Run, c: Chain<T>): Promise<void> {
     let req = first;
     for (;;) {
       const a = requestArgs(c.limit, req);
-      const list = await run.call(() => c.fetch(a));
+      const list = await run.call(() => {
+        clearLastResponse(run.client);
+        return c.fetch(a);
+      });
       if (!Array.isArray(list)) throw new MalformedPayloadError(`${c.dataKind} page is not an array`);
+      if (c.rowKind) assertNoRowsDropped(run.client, list, { kind: c.rowKind, market, usable: (row) => chainAcceptsRow(c, row) });
       let page: PageRow[];
       try {
         page = c.pageRows(list);
@@ -736,7 +810,7 @@ async function runChain<T>(run: Run, c: Chain<T>): Promise<void> {
       const rows = c.normalize(list);
       const n = nextPage(c.limit, req, page);
       const next = cursorAfterPage(c.limit, cursor, w, page, n.done);
-      await inTx(run.db, async (tx) => {
+      await run.tx(async (tx) => {
         await c.write(tx, rows);
         await storeCursor(tx, ck, next && { lastTime: next.lastTime, lastId: next.lastId ?? null });
       });
@@ -747,6 +821,16 @@ async function runChain<T>(run: Run, c: Chain<T>): Promise<void> {
       if (n.done) break;
       req = n.request;
     }
+  }
+}
+
+/** A row the chain can page on (its `pageRows` accepts it). */
+function chainAcceptsRow<T>(c: Chain<T>, row: unknown): boolean {
+  try {
+    c.pageRows([row]);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -770,6 +854,7 @@ async function syncFillHistory(run: Run, mt: MarketType, symbol: string | undefi
     marketType: mt,
     symbol,
     fetch: (a) => run.client.fetchMyTrades(symbol, a.since, a.limit, typeParams(symbol, mt, a.params)),
+    rowKind: "trades",
     pageRows: (list) => pageRowsOf(list as never),
     normalize: (list) => {
       const rows = normalizeTrades(run.client, list as never).rows.filter((r) => r.market_type === mt);
@@ -799,6 +884,7 @@ async function syncOrderHistory(run: Run, mt: MarketType, symbol: string | undef
     marketType: mt,
     symbol,
     fetch: (a) => run.client[method](symbol, a.since, a.limit, typeParams(symbol, mt, a.params)),
+    rowKind: "orders",
     pageRows: (list) => pageRowsOf(list as never),
     normalize: (list) => normalizeOrders(run.client, list as never).rows.filter((r) => r.market_type === mt),
     write: async (tx, rows) => {
@@ -827,6 +913,7 @@ async function syncTransfers(run: Run, kind: "deposits" | "withdrawals"): Promis
     marketType: "spot",
     symbol: undefined,
     fetch: (a) => kind === "deposits" ? run.client.fetchDeposits(undefined, a.since, a.limit, a.params) : run.client.fetchWithdrawals(undefined, a.since, a.limit, a.params),
+    rowKind: "transfers",
     pageRows: transferPageRows,
     normalize: (list) =>
       normalizeTransfers(run.client, list as never, kind === "deposits" ? "deposit" : "withdrawal")
@@ -875,6 +962,8 @@ async function syncFunding(run: Run, symbol: string | undefined): Promise<void> 
       }
       return run.client.fetchFundingHistory(symbol, a.since, a.limit, typeParams(symbol, "swap", a.params));
     },
+    // binance: raw income rows, nothing parsed away
+    rowKind: binance ? undefined : "funding",
     pageRows: (list) =>
       binance
         ? (list as Array<Record<string, unknown>>).map((r, i) => {

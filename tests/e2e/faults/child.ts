@@ -12,9 +12,10 @@ export interface WorkerChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startWorkerChild(workerId: string, delayMs: number, pausePage = 0): WorkerChild {
+export function startWorkerChild(workerId: string, delayMs: number, pausePage = 0, maxJobs = 1): WorkerChild {
   // node itself with tsx's loader (the tsx CLI would run the worker in a grandchild a SIGKILL misses)
-  const proc = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "tests/e2e/faults/worker-child.ts"), workerId, String(delayMs), String(pausePage)], {
+  const args = [resolve(ROOT, "tests/e2e/faults/worker-child.ts"), workerId, String(delayMs), String(pausePage), String(maxJobs)];
+  const proc = spawn(process.execPath, ["--import", "tsx", ...args], {
     cwd: ROOT, env: { ...process.env }, stdio: ["pipe", "pipe", "pipe"],
   });
   proc.stdin.on("error", () => { /* the child died before reading: nothing to tell it */ });
