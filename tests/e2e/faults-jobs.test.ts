@@ -142,12 +142,14 @@ describe("6. PnL processing interrupted", () => {
       if (c.action === "raise") {
         err = await processUser(u.id, undefined, { groupSize: GROUP }).then(() => null, (e: Error) => e);
       } else {
-        // the session killed: in a process of its own (postgres.js may end it with an uncaught
-        // TypeError when its connection dies inside a transaction)
+        // the session killed: in a process of its own (a pool transaction would end it with
+        // postgres.js's uncaught TypeError; processUser runs on dedicated sessions instead)
         const r = await runScript("pnl-child.ts", [u.id, String(GROUP)]);
         const crashed = /TypeError[^\n]*/.exec(r.err)?.[0];
         err = r.out.startsWith("done") ? null : new Error(crashed ? `engine process died: ${crashed}` : r.out.trim() || `exit ${r.code ?? r.signal}`);
         if (crashed) processCrashes++;
+        expect(crashed, "the engine process survives its killed session (a clean error, no uncaught TypeError)").toBeUndefined();
+        expect(r.out).toMatch(/^error .*(session was lost|terminat)/);
       }
       expect(err, "the fault fired").not.toBeNull();
       injected++;

@@ -15,6 +15,7 @@
  */
 import type { Tx } from "../db.ts";
 import { db } from "../db.ts";
+import { openSession } from "../db-session.ts";
 import { applyFills, createState, type StateJson } from "../pnl/index.ts";
 import type { ClosingEvent, CostMethod, EngineContext, PositionRow } from "../pnl/types.ts";
 import type { FillRow, FundingRow, OrderRow, PriceRow } from "../domain/types.ts";
@@ -497,10 +498,21 @@ export async function processUser(userId: string, only?: StreamRef[], opts: Proc
   for (let i = 0; i < streams.length; i += size) groups.push(streams.slice(i, i + size));
   const done: StreamResult[][] = new Array(groups.length);
   let next = 0;
+  // Each runner on a dedicated session (db-session.ts): a connection killed mid-transaction
+  // (database restart, terminated backend) fails the group with SessionLost instead of the
+  // uncaught postgres.js TypeError that a pool transaction's ROLLBACK on the dead socket throws.
   const runner = async () => {
-    while (next < groups.length) {
-      const g = next++;
-      done[g] = await asService((tx) => processGroup(tx, userId, groups[g], opts));
+    const session = openSession(sql);
+    try {
+      while (next < groups.length) {
+        const g = next++;
+        done[g] = await session.tx(async (tx) => {
+          await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${claims}, true)`;
+          return await processGroup(tx as unknown as Tx, userId, groups[g], opts);
+        });
+      }
+    } finally {
+      await session.close();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 1, groups.length)) }, runner));
