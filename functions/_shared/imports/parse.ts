@@ -245,7 +245,7 @@ async function buildFills(drafts: FillDraft[]): Promise<FillRow[]> {
     symbol: d.symbol,
     base: d.base,
     quote: d.quote,
-    trade_id: key === null ? d.trade_id! : "imp:" + (await sha256Hex(key)).slice(0, SHORT_HASH_HEX),
+    trade_id: key === null ? d.trade_id! : "imp:" + sha256Hex(key).slice(0, SHORT_HASH_HEX),
     order_id: d.order_id,
     side: d.side,
     price: d.price,
@@ -268,7 +268,7 @@ async function buildTransfers(drafts: TransferDraft[]): Promise<TransferRow[]> {
       const base = JSON.stringify([d.exchange, d.kind, d.asset, d.amount, d.occurred_at, d.tx_id ?? ""]);
       const n = occurrences.get(base) ?? 0;
       occurrences.set(base, n + 1);
-      id = "imp:" + (await sha256Hex(JSON.stringify([base, n]))).slice(0, SHORT_HASH_HEX);
+      id = "imp:" + sha256Hex(JSON.stringify([base, n])).slice(0, SHORT_HASH_HEX);
     }
     return { ...d, transfer_id: id };
   });

@@ -45,21 +45,26 @@ export type ImportResult =
 
 async function transferId(t: TransferRow): Promise<string> {
   if (t.transfer_id) return t.transfer_id;
-  return "imp:" + (await sha256Hex([t.exchange, t.kind, t.asset, t.amount, t.occurred_at, t.address ?? "", t.network ?? ""].join("|"))).slice(0, 24);
+  return "imp:" + (sha256Hex([t.exchange, t.kind, t.asset, t.amount, t.occurred_at, t.address ?? "", t.network ?? ""].join("|"))).slice(0, 24);
 }
 
 async function insertFills(tx: Tx, userId: string, fills: FillRow[]): Promise<number> {
   if (!fills.length) return 0;
-  const rows = await Promise.all(fills.map(async (f) => ({ ...f, user_id: userId, fingerprint: await fingerprint(f) })));
+  const rows = fills.map((f) => ({ ...f, user_id: userId, fingerprint: fingerprint(f) }));
   const cols = Object.keys(rows[0]);
   const inserted = await tx.unsafe(
     `with src as (
        select r.*, row_number() over (partition by r.exchange, r.market_type, r.symbol, r.fingerprint order by r.trade_id) as k
          from jsonb_populate_recordset(null::public.fills, $1::jsonb) as r
      ), other_sources as (
-       select f.exchange, f.market_type, f.symbol, f.fingerprint, count(*) as n
-         from public.fills f
-        where f.user_id = $2 and f.source <> 'import' and f.fingerprint in (select fingerprint from src)
+       -- API-synced twins: the fingerprint covers the time to the second, so they lie within that
+       -- second of the same stream (found through the stream index; no index on fingerprints).
+       select s.exchange, s.market_type, s.symbol, s.fingerprint, count(*) as n
+         from (select distinct exchange, market_type, symbol, fingerprint, date_trunc('second', executed_at) as sec from src) as s
+         join public.fills f
+           on f.user_id = $2 and f.exchange = s.exchange and f.market_type = s.market_type and f.symbol = s.symbol
+          and f.executed_at >= s.sec and f.executed_at < s.sec + interval '1 second'
+          and f.fingerprint = s.fingerprint and f.source <> 'import'
         group by 1, 2, 3, 4
      )
      insert into public.fills (${cols.join(", ")})

@@ -121,9 +121,11 @@ export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Pro
      ), imported_twins as (
        -- An execution imported earlier from an export (synthetic id) and now synced with its real
        -- trade id: the imported copy goes, as many of them as API rows arrived per fingerprint.
+       -- (the ids are computed first, as an array: an IN (subquery) was planned as a scan of
+       -- all the user's fills per page, O(fills²) over a backfill)
        delete from public.fills f
         where f.user_id = $1::uuid
-          and f.id in (
+          and f.id = any(array(
             select x.id from (
               select f2.id, g.n,
                      row_number() over (partition by f2.exchange, f2.market_type, f2.symbol, f2.fingerprint order by f2.id) as k
@@ -134,7 +136,7 @@ export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Pro
                where f2.user_id = $1::uuid and f2.source = 'import'
                  -- one-time filter: users who never imported an export skip the search
                  and exists (select 1 from public.fills i where i.user_id = $1::uuid and i.source = 'import')) as x
-             where x.k <= x.n)
+             where x.k <= x.n))
        returning 1
      ), fee as (
        insert into public.fees_tracking (user_id, fill_id, order_id, exchange, market_type, symbol, fee_amount, fee_currency,
@@ -172,7 +174,7 @@ export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Pro
       col("is_liquidation", (b) => (b ? "t" : "f")),
       col("executed_at"),
       col("source"),
-      textArray(tx, await Promise.all(rows.map((r) => fingerprint(r)))),
+      textArray(tx, rows.map((r) => fingerprint(r))),
     ],
   );
   return { fills: Number(res.fills), fees: Number(res.fees) };
