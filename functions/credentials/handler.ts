@@ -4,7 +4,7 @@
  *
  *   GET    /credentials               masked list of the caller's credentials
  *   POST   /credentials               save (upsert per exchange): verify → encrypt → store
- *   PATCH  /credentials/:id           label, isActive, or replace the key (re-verified)
+ *   PATCH  /credentials/:id           label, isActive, syncSymbols, or replace the key (re-verified)
  *   DELETE /credentials/:id[?purge=true]  deactivate and wipe the ciphertext; purge removes the row
  *   POST   /credentials/:id/verify    test the stored key again (marks it invalid when rejected)
  */
@@ -86,6 +86,7 @@ async function patch(req: Request, user: AuthUser, id: string): Promise<Response
   const change = parsed.data;
   const set: Record<string, unknown> = {};
   if (change.label !== undefined) set.label = change.label;
+  if (change.syncSymbols !== undefined) set.sync_symbols = change.syncSymbols;
   if (change.secrets) {
     const verification: Verification = change.verify && isVerifiable(current.exchange)
       ? await verifyOrThrow(current.exchange as ExchangeId, change.secrets)

@@ -204,6 +204,30 @@ describe("change, verify, delete", () => {
     expect((await call(alice, "PATCH", "/not-a-uuid", { label: "x" })).status).toBe(400);
   });
 
+  it("PATCH syncSymbols sets the symbols the sync covers (upper-cased, deduplicated, sorted); [] clears them; bad symbols are a 400 naming the entry", async () => {
+    const r = await call(alice, "PATCH", `/${id}`, { syncSymbols: ["eth/usdt", " BTC/USDT:USDT ", "ETH/USDT", "1000PEPE/USDT"] });
+    expect(r.status).toBe(200);
+    expect(r.body.credential.sync_symbols).toEqual(["1000PEPE/USDT", "BTC/USDT:USDT", "ETH/USDT"]);
+    const [row] = await adminSql()`select sync_symbols from public.api_credentials where id = ${id}`;
+    expect(row.sync_symbols).toEqual(["1000PEPE/USDT", "BTC/USDT:USDT", "ETH/USDT"]);
+    // the worker reads exactly this column
+    const listed = await call(alice, "GET", "");
+    expect(listed.body.credentials.find((c: { id: string }) => c.id === id).sync_symbols).toEqual(["1000PEPE/USDT", "BTC/USDT:USDT", "ETH/USDT"]);
+
+    const bad = await call(alice, "PATCH", `/${id}`, { sync_symbols: ["BTCUSDT"] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe("sync_symbols.0");
+    expect(bad.body.error.details[0].message).toMatch(/not a ccxt symbol: write BASE\/QUOTE/);
+    expect((await call(alice, "PATCH", `/${id}`, { syncSymbols: "BTC/USDT" })).status).toBe(400);
+    expect((await call(alice, "PATCH", `/${id}`, { syncSymbols: Array.from({ length: 201 }, (_, i) => `C${i}/USDT`) })).status).toBe(400);
+    expect((await call(alice, "PATCH", `/${id}`, { syncSymbols: [], sync_symbols: [] })).status).toBe(400);
+    expect((await call(bob, "PATCH", `/${id}`, { syncSymbols: ["BTC/USDT"] })).status).toBe(404);
+
+    const cleared = await call(alice, "PATCH", `/${id}`, { syncSymbols: [] });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.credential.sync_symbols).toEqual([]);
+  });
+
   it("POST :id/verify re-tests the stored key; a rejected key is marked invalid (422)", async () => {
     binanceOk();
     const ok = await call(alice, "POST", `/${id}/verify`);

@@ -14,9 +14,13 @@
  *   Unknown fields are errors naming the field (`.strict()`), with a hint for common mistakes
  *   (`api_key` → `apiKey`, …). Keys are trimmed (copy/paste); api keys may not contain spaces.
  *
- * Patch (PATCH) — { label?, isActive? (alias is_active), apiKey?, secretKey?, passphrase?, verify? }:
+ * Patch (PATCH) — { label?, isActive? (alias is_active), syncSymbols? (alias sync_symbols), apiKey?,
+ *   secretKey?, passphrase?, verify? }:
  *   a new secret set replaces apiKey + secretKey together (+ passphrase for bitget) and is
- *   verified again unless `verify: false`.
+ *   verified again unless `verify: false`. syncSymbols replaces the symbols the sync covers beside
+ *   the discovered ones (binance, bitget and mexc need a symbol to list trades): ccxt symbols
+ *   ("BTC/USDT", "BTC/USDT:USDT" for a USDT swap), at most 200, upper-cased, duplicates dropped;
+ *   [] clears them.
  *
  * Errors become `{ code: "invalid_request", message, details: [{ path, message }] }`
  * (`toInvalidRequest`); no message ever quotes a submitted key, secret or passphrase.
@@ -38,7 +42,7 @@ export const SECRET_KEY_MAX = 8192;
 export const PASSPHRASE_MAX = 128;
 
 export const SAVE_FIELDS = ["exchange", "apiKey", "secretKey", "passphrase", "label", "verify"] as const;
-export const PATCH_FIELDS = ["label", "isActive", "is_active", "apiKey", "secretKey", "passphrase", "verify"] as const;
+export const PATCH_FIELDS = ["label", "isActive", "is_active", "syncSymbols", "sync_symbols", "apiKey", "secretKey", "passphrase", "verify"] as const;
 
 export function isVerifiable(exchange: string): exchange is VerifiableExchange {
   return (VERIFIABLE_EXCHANGES as readonly string[]).includes(exchange);
@@ -98,6 +102,23 @@ const labelSchema = z
   .max(LABEL_MAX, { error: `label is longer than ${LABEL_MAX} characters` })
   .nullable()
   .optional();
+
+export const SYNC_SYMBOLS_MAX = 200;
+const SYMBOL_PART = "[A-Z0-9][A-Z0-9._-]{0,29}";
+const CCXT_SYMBOL = new RegExp(`^${SYMBOL_PART}/${SYMBOL_PART}(:${SYMBOL_PART})?$`);
+
+const syncSymbolsSchema = (name: string) =>
+  z
+    .array(
+      z
+        .string({ error: (iss) => `each symbol must be text (got ${describeInput(iss.input)})` })
+        .trim()
+        .toUpperCase()
+        .regex(CCXT_SYMBOL, { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a ccxt symbol: write BASE/QUOTE (spot, e.g. BTC/USDT) or BASE/QUOTE:SETTLE (USDT swap, e.g. BTC/USDT:USDT)` }),
+      { error: (iss) => `${name} must be a list of symbols (got ${describeInput(iss.input)})` },
+    )
+    .max(SYNC_SYMBOLS_MAX, { error: `${name} has more than ${SYNC_SYMBOLS_MAX} symbols` })
+    .optional();
 
 const boolSchema = (name: string) =>
   z.boolean({ error: (iss) => `${name} must be true or false (got ${describeInput(iss.input)})` }).optional();
@@ -178,6 +199,8 @@ export function patchCredentialsSchema(exchange: CredentialExchange) {
         label: labelSchema,
         isActive: boolSchema("isActive"),
         is_active: boolSchema("is_active"),
+        syncSymbols: syncSymbolsSchema("syncSymbols"),
+        sync_symbols: syncSymbolsSchema("sync_symbols"),
         apiKey: optionalSecret("apiKey", API_KEY_MAX, { noSpaces: true }),
         secretKey: optionalSecret("secretKey", SECRET_KEY_MAX),
         passphrase: optionalSecret("passphrase", PASSPHRASE_MAX),
@@ -187,12 +210,16 @@ export function patchCredentialsSchema(exchange: CredentialExchange) {
     )
     .superRefine((v, ctx) => {
       const replacing = v.apiKey !== undefined || v.secretKey !== undefined || v.passphrase !== undefined;
-      if (!replacing && v.label === undefined && v.isActive === undefined && v.is_active === undefined) {
+      const symbols = v.syncSymbols ?? v.sync_symbols;
+      if (!replacing && v.label === undefined && v.isActive === undefined && v.is_active === undefined && symbols === undefined) {
         ctx.addIssue({
           code: "custom",
           path: [],
-          message: "nothing to change: send label, isActive, or a new apiKey and secretKey",
+          message: "nothing to change: send label, isActive, syncSymbols, or a new apiKey and secretKey",
         });
+      }
+      if (v.syncSymbols !== undefined && v.sync_symbols !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["sync_symbols"], message: "syncSymbols and sync_symbols are the same field: send only one" });
       }
       if (v.isActive !== undefined && v.is_active !== undefined && v.isActive !== v.is_active) {
         ctx.addIssue({ code: "custom", path: ["is_active"], message: "isActive and is_active disagree: send only one" });
@@ -214,9 +241,12 @@ export function patchCredentialsSchema(exchange: CredentialExchange) {
       const out: {
         label?: string | null;
         isActive?: boolean;
+        syncSymbols?: string[];
         secrets?: { apiKey: string; secretKey: string | null; passphrase: string | null };
         verify: boolean;
       } = { verify: false };
+      const symbols = v.syncSymbols ?? v.sync_symbols;
+      if (symbols !== undefined) out.syncSymbols = [...new Set(symbols)].sort();
       if (v.label !== undefined) out.label = v.label ? v.label : null;
       const active = v.isActive ?? v.is_active;
       if (active !== undefined) out.isActive = active;

@@ -11,7 +11,7 @@ import type { EncryptedCredentialColumns } from "../crypto/credential-set.ts";
 /** The columns a user may see (never ciphertext). */
 export const MASKED_COLUMNS = [
   "id", "exchange", "label", "is_active", "key_hint", "permissions", "verification_status",
-  "verified_at", "last_sync_status", "last_sync_at", "created_at", "updated_at",
+  "verified_at", "last_sync_status", "last_sync_at", "sync_symbols", "created_at", "updated_at",
 ] as const;
 const MASKED = MASKED_COLUMNS.join(", ");
 
@@ -26,6 +26,8 @@ export interface MaskedCredential {
   verified_at: string | null;
   last_sync_status: string | null;
   last_sync_at: string | null;
+  /** Symbols the sync covers beside the discovered ones (the user's choice). */
+  sync_symbols: string[];
   created_at: string;
   updated_at: string;
 }
@@ -81,7 +83,8 @@ export async function saveCredential(
 export async function updateCredential(user: AuthUser, id: string, set: Record<string, unknown>): Promise<MaskedCredential | null> {
   const cols = Object.keys(set);
   if (cols.length === 0) throw new Error("updateCredential: nothing to set");
-  const assignments = cols.map((c, i) => `${c} = $${i + 3}${c === "permissions" ? "::jsonb" : ""}`).join(", ");
+  const cast: Record<string, string> = { permissions: "::jsonb", sync_symbols: "::text[]" };
+  const assignments = cols.map((c, i) => `${c} = $${i + 3}${cast[c] ?? ""}`).join(", ");
   // postgres.js serialises objects bound to a jsonb parameter itself.
   const values = cols.map((c) => set[c]);
   return await withServiceFor(user.claims, async (tx) => {

@@ -792,14 +792,14 @@ isOneToOne: false
           Views: {
             "api_credentials_masked": {
                   Row: {
-                    "created_at": string,"deleted_at": string | null,"exchange": Database["public"]['Enums']["exchange_id"],"id": string,"is_active": boolean,"key_hint": string | null,"kid": string | null,"label": string | null,"last_sync_at": string | null,"last_sync_status": string | null,"permissions": Json | null,"updated_at": string,"user_id": string,"verification_status": string,"verified_at": string | null
+                    "account_mode": Json | null,"created_at": string,"deleted_at": string | null,"exchange": Database["public"]['Enums']["exchange_id"],"id": string,"is_active": boolean,"key_hint": string | null,"kid": string | null,"label": string | null,"last_sync_at": string | null,"last_sync_status": string | null,"permissions": Json | null,"sync_symbols": (string)[],"updated_at": string,"user_id": string,"verification_status": string,"verified_at": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                           "created_at"?: string | null,"deleted_at"?: string | null,"exchange"?: Database["public"]['Enums']["exchange_id"] | null,"id"?: string | null,"is_active"?: boolean | null,"key_hint"?: string | null,"kid"?: string | null,"label"?: string | null,"last_sync_at"?: string | null,"last_sync_status"?: string | null,"permissions"?: Json | null,"updated_at"?: string | null,"user_id"?: string | null,"verification_status"?: string | null,"verified_at"?: string | null
+                           "account_mode"?: Json | null,"created_at"?: string | null,"deleted_at"?: string | null,"exchange"?: Database["public"]['Enums']["exchange_id"] | null,"id"?: string | null,"is_active"?: boolean | null,"key_hint"?: string | null,"kid"?: string | null,"label"?: string | null,"last_sync_at"?: string | null,"last_sync_status"?: string | null,"permissions"?: Json | null,"sync_symbols"?: (string)[] | null,"updated_at"?: string | null,"user_id"?: string | null,"verification_status"?: string | null,"verified_at"?: string | null
                          }
                         Update: {
-                           "created_at"?: string | null,"deleted_at"?: string | null,"exchange"?: Database["public"]['Enums']["exchange_id"] | null,"id"?: string | null,"is_active"?: boolean | null,"key_hint"?: string | null,"kid"?: string | null,"label"?: string | null,"last_sync_at"?: string | null,"last_sync_status"?: string | null,"permissions"?: Json | null,"updated_at"?: string | null,"user_id"?: string | null,"verification_status"?: string | null,"verified_at"?: string | null
+                           "account_mode"?: Json | null,"created_at"?: string | null,"deleted_at"?: string | null,"exchange"?: Database["public"]['Enums']["exchange_id"] | null,"id"?: string | null,"is_active"?: boolean | null,"key_hint"?: string | null,"kid"?: string | null,"label"?: string | null,"last_sync_at"?: string | null,"last_sync_status"?: string | null,"permissions"?: Json | null,"sync_symbols"?: (string)[] | null,"updated_at"?: string | null,"user_id"?: string | null,"verification_status"?: string | null,"verified_at"?: string | null
                          }
                         Relationships: [
                     

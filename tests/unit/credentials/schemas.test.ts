@@ -166,7 +166,7 @@ describe("patch body", () => {
   });
 
   it("empty patch, verify without a new key, unknown fields", () => {
-    expect(bad(parsePatchBody({}, "binance")).message).toBe("Nothing to change: send label, isActive, or a new apiKey and secretKey");
+    expect(bad(parsePatchBody({}, "binance")).message).toBe("Nothing to change: send label, isActive, syncSymbols, or a new apiKey and secretKey");
     expect(bad(parsePatchBody({ verify: true, label: "x" }, "binance")).details[0].message).toMatch(/use POST …\/verify/);
     expect(bad(parsePatchBody({ exchange: "bitget", label: "x" }, "binance")).details[0].message).toMatch(/^unknown field "exchange"/);
   });
