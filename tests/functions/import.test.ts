@@ -63,11 +63,26 @@ describe("every supported format", () => {
         expect(new Decimal(s.amount).eq(p.amount), `amount ${s.amount} vs ${p.amount}`).toBe(true);
         expect(s.fees).toEqual(p.fees);
       }
+      // Every fee entry is in fees_tracking too (one row per fill and currency, amounts summed).
+      const expectedFees = new Map<string, Decimal>();
+      for (const p of parsed.fills) {
+        for (const e of p.fees) {
+          const k = `fill:${p.market_type}:${p.symbol}:${p.trade_id}:${e.currency}`;
+          expectedFees.set(k, (expectedFees.get(k) ?? new Decimal(0)).plus(e.amount));
+        }
+      }
+      const feeRows = await adminSql()`select source_key, fee_amount::text, transaction_type from public.fees_tracking where user_id = ${u.id}`;
+      expect(feeRows.length).toBe(expectedFees.size);
+      for (const r of feeRows) {
+        expect(r.transaction_type).toBe("ORDER_FILL");
+        expect(new Decimal(r.fee_amount).eq(expectedFees.get(r.source_key)!), `${r.source_key}: ${r.fee_amount}`).toBe(true);
+      }
       const again = await upload(u, q, text);
       expect(again.status).toBe(200);
       expect(again.body.fills.inserted).toBe(0);
       expect(again.body.transfers.inserted).toBe(0);
       expect(await count("fills", u)).toBe(f.fills);
+      expect((await adminSql()`select count(*)::int as n from public.fees_tracking where user_id = ${u.id}`)[0].n).toBe(expectedFees.size);
     });
   }
 });

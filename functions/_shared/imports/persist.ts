@@ -14,6 +14,7 @@ import { db } from "../db.ts";
 import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
 import { fingerprint, sha256Hex } from "./ids.ts";
+import { FEE_ROWS_OF_INSERTED_FILLS } from "../sync/store.ts";
 import { parseExport, type ParseExportOptions } from "./parse.ts";
 import type { ImportIssue, ImportKind } from "./formats.ts";
 
@@ -48,11 +49,12 @@ async function transferId(t: TransferRow): Promise<string> {
   return "imp:" + (sha256Hex([t.exchange, t.kind, t.asset, t.amount, t.occurred_at, t.address ?? "", t.network ?? ""].join("|"))).slice(0, 24);
 }
 
+/** Inserts the export's new fills and their `fees_tracking` rows (the sync's fee rule); answers the fills inserted. */
 async function insertFills(tx: Tx, userId: string, fills: FillRow[]): Promise<number> {
   if (!fills.length) return 0;
   const rows = fills.map((f) => ({ ...f, user_id: userId, fingerprint: fingerprint(f) }));
   const cols = Object.keys(rows[0]);
-  const inserted = await tx.unsafe(
+  const [res] = await tx.unsafe(
     `with src as (
        select r.*, row_number() over (partition by r.exchange, r.market_type, r.symbol, r.fingerprint order by r.trade_id) as k
          from jsonb_populate_recordset(null::public.fills, $1::jsonb) as r
@@ -66,17 +68,21 @@ async function insertFills(tx: Tx, userId: string, fills: FillRow[]): Promise<nu
           and f.executed_at >= s.sec and f.executed_at < s.sec + interval '1 second'
           and f.fingerprint = s.fingerprint and f.source <> 'import'
         group by 1, 2, 3, 4
-     )
+     ), ins as (
      insert into public.fills (${cols.join(", ")})
      select ${cols.map((c) => `s.${c}`).join(", ")}
        from src s
        left join other_sources o using (exchange, market_type, symbol, fingerprint)
       where s.k > coalesce(o.n, 0)
      on conflict (user_id, exchange, market_type, symbol, trade_id) do nothing
-     returning 1`,
+     returning id, user_id, exchange, market_type, symbol, trade_id, order_id, fees, taker_or_maker, executed_at
+     ), fee as (${FEE_ROWS_OF_INSERTED_FILLS}
+       returning 1
+     )
+     select (select count(*) from ins)::int as fills, (select count(*) from fee)::int as fees`,
     [rows as never, userId],
   );
-  return inserted.length;
+  return Number(res.fills);
 }
 
 async function insertTransfers(tx: Tx, userId: string, transfers: TransferRow[]): Promise<number> {

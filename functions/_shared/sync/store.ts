@@ -94,6 +94,27 @@ export interface FillOwner {
 }
 
 /**
+ * The `fees_tracking` rows of freshly inserted fills, as a data-modifying statement over a CTE
+ * named `ins` (columns id, user_id, exchange, market_type, symbol, trade_id, order_id, fees,
+ * taker_or_maker, executed_at): one row per fill and fee currency (entries of one currency
+ * summed), MAKER/TAKER, source_key `fill:<market_type>:<symbol>:<trade_id>:<currency>`; > 0 paid,
+ * < 0 rebate. Shared by the sync and the importer.
+ */
+export const FEE_ROWS_OF_INSERTED_FILLS = `
+       insert into public.fees_tracking (user_id, fill_id, order_id, exchange, market_type, symbol, fee_amount, fee_currency,
+                                         fee_type, transaction_type, source_key, fee_timestamp)
+       select ins.user_id, ins.id, ins.order_id, ins.exchange, ins.market_type, ins.symbol, e.amount, e.currency,
+              case when ins.taker_or_maker = 'maker' then 'MAKER' else 'TAKER' end, 'ORDER_FILL',
+              'fill:' || ins.market_type || ':' || ins.symbol || ':' || ins.trade_id || ':' || e.currency, ins.executed_at
+         from ins
+         cross join lateral (
+           select x.value ->> 'currency' as currency, sum((x.value ->> 'amount')::numeric) as amount
+             from jsonb_array_elements(ins.fees) as x
+            group by 1
+         ) as e
+       on conflict (user_id, exchange, source_key) do nothing`;
+
+/**
  * Inserts a page of fills (any exchange / market type / symbol) and, for every fill actually
  * inserted, one `fees_tracking` row per fee currency (source_key
  * `fill:<market_type>:<symbol>:<trade_id>:<currency>`, MAKER/TAKER, > 0 paid, < 0 rebate).
@@ -139,18 +160,7 @@ export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Pro
              where x.k <= x.n))
        returning 1
      ), fee as (
-       insert into public.fees_tracking (user_id, fill_id, order_id, exchange, market_type, symbol, fee_amount, fee_currency,
-                                         fee_type, transaction_type, source_key, fee_timestamp)
-       select ins.user_id, ins.id, ins.order_id, ins.exchange, ins.market_type, ins.symbol, e.amount, e.currency,
-              case when ins.taker_or_maker = 'maker' then 'MAKER' else 'TAKER' end, 'ORDER_FILL',
-              'fill:' || ins.market_type || ':' || ins.symbol || ':' || ins.trade_id || ':' || e.currency, ins.executed_at
-         from ins
-         cross join lateral (
-           select x.value ->> 'currency' as currency, sum((x.value ->> 'amount')::numeric) as amount
-             from jsonb_array_elements(ins.fees) as x
-            group by 1
-         ) as e
-       on conflict (user_id, exchange, source_key) do nothing
+${FEE_ROWS_OF_INSERTED_FILLS}
        returning 1
      )
      select (select count(*) from ins)::int as fills, (select count(*) from fee)::int as fees`,
