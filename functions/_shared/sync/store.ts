@@ -115,23 +115,14 @@ export const FEE_ROWS_OF_INSERTED_FILLS = `
        on conflict (user_id, exchange, source_key) do nothing`;
 
 /**
- * Inserts a page of fills (any exchange / market type / symbol) and, for every fill actually
- * inserted, one `fees_tracking` row per fee currency (source_key
- * `fill:<market_type>:<symbol>:<trade_id>:<currency>`, MAKER/TAKER, > 0 paid, < 0 rebate).
- * Fills already stored are left alone (do nothing), so are their fees. One statement.
+ * The sync's fill upsert as one statement, for an input (the fills columns exchange … fingerprint,
+ * in table order) given as SQL; parameters $1 user id, $2 credential id, the input's from $3.
+ * Inserts the new fills (existing ones are left alone), removes imported twins of those synced
+ * now, and writes their fee rows; answers { fills, fees } inserted.
  */
-export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Promise<{ fills: number; fees: number }> {
-  if (rows.length === 0) return { fills: 0, fees: 0 };
-  // The duplicate-detection fingerprint the importer computes too (see imports/ids.ts).
-  const col = <K extends keyof FillRow>(k: K, f: (v: FillRow[K]) => string | null = (v) => (v === null || v === undefined ? null : String(v))) =>
-    textArray(tx, rows.map((r) => f(r[k])));
-  const [res] = await tx.unsafe(
-    `with input as (
-       select * from unnest($3::public.exchange_id[], $4::public.market_type[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::jsonb[], $15::text[],
-                            $16::numeric[], $17::boolean[], $18::timestamptz[], $19::text[], $20::text[])
-         as t(exchange, market_type, symbol, base, quote, trade_id, order_id, side, price, amount, cost, fees,
-              taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source, fingerprint)
+export function fillUpsertStatement(inputSql: string): string {
+  return `with input as (
+       ${inputSql}
      ), ins as (
        insert into public.fills (user_id, credential_id, exchange, market_type, symbol, base, quote, trade_id, order_id, side,
                                  price, amount, cost, fees, taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source,
@@ -163,7 +154,26 @@ export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Pro
 ${FEE_ROWS_OF_INSERTED_FILLS}
        returning 1
      )
-     select (select count(*) from ins)::int as fills, (select count(*) from fee)::int as fees`,
+     select (select count(*) from ins)::int as fills, (select count(*) from fee)::int as fees`;
+}
+
+/**
+ * Inserts a page of fills (any exchange / market type / symbol) and, for every fill actually
+ * inserted, one `fees_tracking` row per fee currency (source_key
+ * `fill:<market_type>:<symbol>:<trade_id>:<currency>`, MAKER/TAKER, > 0 paid, < 0 rebate).
+ * Fills already stored are left alone (do nothing), so are their fees. One statement.
+ */
+export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Promise<{ fills: number; fees: number }> {
+  if (rows.length === 0) return { fills: 0, fees: 0 };
+  // The duplicate-detection fingerprint the importer computes too (see imports/ids.ts).
+  const col = <K extends keyof FillRow>(k: K, f: (v: FillRow[K]) => string | null = (v) => (v === null || v === undefined ? null : String(v))) =>
+    textArray(tx, rows.map((r) => f(r[k])));
+  const [res] = await tx.unsafe(
+    fillUpsertStatement(`select * from unnest($3::public.exchange_id[], $4::public.market_type[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::text[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::jsonb[], $15::text[],
+                            $16::numeric[], $17::boolean[], $18::timestamptz[], $19::text[], $20::text[])
+         as t(exchange, market_type, symbol, base, quote, trade_id, order_id, side, price, amount, cost, fees,
+              taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source, fingerprint)`),
     [
       owner.userId,
       owner.credentialId,
