@@ -28,24 +28,57 @@ const log = (m: string) => process.stderr.write(m + "\n");
 
 log(`generating ${N.toLocaleString()} fills over ${S} symbols…`);
 const data = generateFills(N, S);
-const userId = randomUUID();
-await admin`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-            values ('00000000-0000-0000-0000-000000000000', ${userId}, 'authenticated', 'authenticated', ${`bench-${userId.slice(0, 8)}@example.test`}, '{}', '{}', now(), now())`;
-// The scheduled jobs would price and score the bench user's rows mid-run (the hourly metrics
-// refresh alone took 12 s of a 27 s run once): paused during the measurement, restored after.
-const paused = await admin`update cron.job set active = false where active returning jobid`;
-try {
-  log("loading fills with COPY…");
-  const t0 = performance.now();
+const newUser = async () => {
+  const id = randomUUID();
+  await admin`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+              values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${`bench-${id.slice(0, 8)}@example.test`}, '{}', '{}', now(), now())`;
+  return id;
+};
+const loadFills = async (user: string, fills: typeof data.fills) => {
   const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
   const stream = await admin`copy public.fills (user_id, exchange, market_type, symbol, base, quote, trade_id, order_id, side, price, amount, cost, fees, executed_at, source) from stdin`.writable();
   let buf = "";
-  for (const f of data.fills) {
-    buf += [userId, f.exchange, f.market_type, f.symbol, f.base, f.quote, f.trade_id, f.order_id ?? "\\N", f.side, f.price, f.amount, f.cost, esc(JSON.stringify(f.fees)), f.executed_at, "api"].join("\t") + "\n";
+  for (const f of fills) {
+    buf += [user, f.exchange, f.market_type, f.symbol, f.base, f.quote, f.trade_id, f.order_id ?? "\\N", f.side, f.price, f.amount, f.cost, esc(JSON.stringify(f.fees)), f.executed_at, "api"].join("\t") + "\n";
     if (buf.length > 1 << 20) { if (!stream.write(buf)) await new Promise((r) => stream.once("drain", r)); buf = ""; }
   }
   stream.write(buf);
   await new Promise<void>((res, rej) => { stream.end(); stream.once("finish", () => res()); stream.once("error", rej); });
+};
+const removeUser = async (user: string) => {
+  await admin.begin(async (tx) => {
+    await tx`set local app.skip_audit = 'on'`;
+    await tx`delete from public.trade_history where user_id = ${user}`;
+  });
+  // Vacuumed before the positions go: each deleted position's ON DELETE SET NULL check looks for
+  // its trade_history rows, and must not walk a million dead tuples to find none.
+  await admin`vacuum public.trade_history`;
+  await admin.begin(async (tx) => {
+    await tx`set local app.skip_audit = 'on'`;
+    await tx`delete from public.positions where user_id = ${user}`;
+    await tx`delete from auth.users where id = ${user}`;
+  });
+  await admin`delete from public.audit_logs where user_id = ${user}`;
+};
+const userId = await newUser();
+const background = await newUser();
+// The scheduled jobs would price and score the bench user's rows mid-run (the hourly metrics
+// refresh alone took 12 s of a 27 s run once): paused during the measurement, restored after.
+const paused = await admin`update cron.job set active = false where active returning jobid`;
+try {
+  // A production database is not empty: another user's fills, positions and trade history first
+  // (untimed), so that statistics, and the plans of the foreign-key checks, are those of populated
+  // tables (on empty-table statistics each trade_history row's check of its position scans
+  // positions: quadratic, 3× slower over 1M fills).
+  log("background user (untimed)…");
+  await loadFills(background, generateFills(Math.max(1000, Math.round(N / 10)), Math.max(10, Math.round(S / 10)), 7).fills);
+  await processUser(background, undefined, { refreshMetrics: false });
+  await admin`analyze public.positions`;
+  await admin`analyze public.trade_history`;
+
+  log("loading fills with COPY…");
+  const t0 = performance.now();
+  await loadFills(userId, data.fills);
   await admin`insert into public.market_prices ${admin(data.prices.map((p) => ({ ...p })) as never)} on conflict do nothing`;
   await admin`analyze public.fills`;
   log(`  ${(N / ((performance.now() - t0) / 1000)).toFixed(0)} fills/s loaded`);
@@ -57,6 +90,7 @@ try {
 
   // End to end: W groups of streams at once (one transaction per group of 32 streams).
   const streams = await db().begin(async (tx) => streamsOf(tx, userId));
+  for (const k of Object.keys(PHASES) as (keyof typeof PHASES)[]) PHASES[k] = 0; // (the background user's run)
   const t1 = performance.now();
   const results = await processUser(userId, streams, { refreshMetrics: false, concurrency: W });
   const e2eSecs = (performance.now() - t1) / 1000;
@@ -65,17 +99,11 @@ try {
   // Incremental: 1,000 new fills on 10 streams after the full run.
   const processed = results.reduce((n, r) => n + r.fills, 0);
 
-  // The database floor, same rows, same run: reading every fill in one query (parsed by the
-  // client) + writing the same trade_history rows set-based inside the database (insert …
-  // select from a copy: no client, no JSON; same indexes, constraints, foreign keys and audit
-  // trigger). No implementation that reads these fills and writes these rows can beat it.
-  log("measuring the database floor…");
-  const tf0 = performance.now();
-  await db().begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true)`;
-    await tx`select * from public.fills where user_id = ${userId} order by exchange, market_type, symbol, executed_at`;
-  });
-  const readSecs = (performance.now() - tf0) / 1000;
+  // Baseline, same rows, same run: writing the same trade_history rows once, set-based inside the
+  // database on one connection (insert … select from a copy: no client, no JSON, no engine; same
+  // indexes, constraints, foreign keys and audit trigger) — the part of the work no
+  // implementation can skip, expressed as the fills/s it would allow if all else were free.
+  log("measuring the trade_history write alone…");
   await admin`create table if not exists private.bench_floor_rows as select * from public.trade_history with no data`;
   await admin`insert into private.bench_floor_rows select * from public.trade_history where user_id = ${userId}`;
   await admin.begin(async (tx) => {
@@ -87,7 +115,7 @@ try {
   await admin`insert into public.trade_history select * from private.bench_floor_rows`;
   const writeSecs = (performance.now() - tf1) / 1000;
   await admin`drop table private.bench_floor_rows`;
-  const floorRate = N / (readSecs + writeSecs);
+  const floorRate = N / writeSecs;
   const rows = {
     fills: N, symbols: S, workers: W,
     engine_fills_per_s: Math.round(N / engineSecs),
@@ -96,10 +124,9 @@ try {
     end_to_end_fills_per_s: Math.round(processed / e2eSecs),
     trade_history_rows: events,
     ratio_end_to_end_over_engine: +((processed / e2eSecs) / (N / engineSecs)).toFixed(3),
-    floor_read_fills_seconds: +readSecs.toFixed(2),
-    floor_write_trade_history_seconds: +writeSecs.toFixed(2),
-    floor_fills_per_s: Math.round(floorRate),
-    ratio_end_to_end_over_floor: +((processed / e2eSecs) / floorRate).toFixed(3),
+    write_alone_seconds: +writeSecs.toFixed(2),
+    write_alone_as_fills_per_s: Math.round(floorRate),
+    ratio_end_to_end_over_write_alone: +((processed / e2eSecs) / floorRate).toFixed(3),
   };
   console.log("PnL end to end (read fills → engine → positions + trade_history)");
   for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(30)} ${typeof v === "number" ? v.toLocaleString("en-US") : v}`);
@@ -107,15 +134,9 @@ try {
   console.log(`  target ≥ 100,000 fills/s end to end: ${rows.end_to_end_fills_per_s >= 100_000 ? "met" : "NOT met"}`);
 } finally {
   await admin`update cron.job set active = true where jobid = any(${paused.map((j) => j.jobid)}::bigint[])`;
-  if (process.env.BENCH_KEEP) { log(`kept bench user ${userId}`); await admin.end(); await closeDb(); process.exit(0); }
-  await admin.begin(async (tx) => {
-    await tx`set local app.skip_audit = 'on'`;
-    await tx`delete from public.trade_history where user_id = ${userId}`;
-    await tx`analyze public.trade_history`; // fresh statistics for the foreign-key checks of the next deletes
-    await tx`delete from public.positions where user_id = ${userId}`;
-    await tx`delete from auth.users where id = ${userId}`;
-  });
-  await admin`delete from public.audit_logs where user_id = ${userId}`;
+  if (process.env.BENCH_KEEP) { log(`kept bench user ${userId}`); await removeUser(background); await admin.end(); await closeDb(); process.exit(0); }
+  await removeUser(userId);
+  await removeUser(background);
   await admin.end();
   await closeDb();
 }
