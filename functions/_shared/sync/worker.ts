@@ -218,8 +218,14 @@ const LOCK_LOST_MESSAGE = "the database session holding the account lock was los
   "the run stopped, the next one continues from the cursors";
 
 /** What the sync does for one (exchange, data kind): the ccxt method of an order history. */
-function orderHistoryMethod(ex: ExchangeId): "fetchOrders" | "fetchClosedOrders" {
-  return ex === "bitget" || ex === "gateio" ? "fetchClosedOrders" : "fetchOrders";
+/**
+ * bitget: its order history holds filled and cancelled orders, and ccxt's fetchClosedOrders drops
+ * the cancelled ones from each page — a full page then reads as short and ends the window early
+ * (orders lost). fetchCanceledAndClosedOrders returns the page whole; cancelled orders are stored
+ * with their status, as binance's allOrders brings them too.
+ */
+function orderHistoryMethod(ex: ExchangeId): "fetchOrders" | "fetchClosedOrders" | "fetchCanceledAndClosedOrders" {
+  return ex === "bitget" ? "fetchCanceledAndClosedOrders" : ex === "gateio" ? "fetchClosedOrders" : "fetchOrders";
 }
 
 /** Funding history needs a symbol on bitget (ccxt requires it). */

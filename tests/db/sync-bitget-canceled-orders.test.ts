@@ -1,0 +1,82 @@
+/**
+ * Bitget's order history (`/api/v2/spot/trade/history-orders`) holds filled AND cancelled
+ * orders, newest first, 100 a page. ccxt's fetchClosedOrders drops the cancelled ones from each
+ * page, so a full page of 100 raw rows read as a short page — the end of the window — and every
+ * older order was never fetched. The sync pages on the raw history (filled and cancelled alike,
+ * cancelled orders stored with their status), so the window is walked to its end.
+ */
+import { http, HttpResponse } from "msw";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminSql, closePools } from "../support/db.ts";
+import { exportStackEnv } from "../support/env.ts";
+import { type ReplayServer, startReplayServer } from "../support/ccxt/replay.ts";
+import { mulberry32 } from "../support/prng.ts";
+import { closeDb } from "../../functions/_shared/db.ts";
+import { type SyncOptions, syncCredential } from "../../functions/_shared/sync/index.ts";
+import { makeDeps, newCredential, NOW } from "../unit/sync/support.ts";
+
+const DAY = 86_400_000;
+const ORDERS_ONLY: SyncOptions = { steps: ["orders"], marketTypes: ["spot"], discover: false, userSymbols: ["LTC/USDT"], backfillDays: 3 };
+
+/** 250 LTC/USDT spot orders over the last two days, about one in three cancelled (raw bitget rows). */
+function history() {
+  const rnd = mulberry32(29);
+  return Array.from({ length: 250 }, (_, i) => {
+    const cancelled = rnd() < 0.35;
+    const t = NOW - 2 * DAY + Math.floor((i * 2 * DAY) / 250);
+    const size = (0.01 + Math.floor(rnd() * 1000) / 1000).toFixed(4);
+    return {
+      userId: "3704614084", symbol: "LTCUSDT", orderId: String(1109431644367261698n + BigInt(i)), clientOid: `c-${i}`,
+      price: "69.5", size, orderType: "limit", side: rnd() < 0.5 ? "buy" : "sell", status: cancelled ? "cancelled" : "filled",
+      priceAvg: cancelled ? "0" : "69.5", baseVolume: cancelled ? "0" : size,
+      quoteVolume: cancelled ? "0" : (Number(size) * 69.5).toFixed(6), enterPointSource: "API", feeDetail: "",
+      orderSource: "normal", cTime: String(t), uTime: String(t + 50),
+    };
+  });
+}
+
+let server: ReplayServer;
+beforeAll(() => {
+  exportStackEnv();
+  server = startReplayServer();
+});
+afterAll(async () => {
+  server.close();
+  await closeDb();
+  await closePools();
+});
+
+describe("bitget spot order history with cancelled orders in full pages", () => {
+  it("walks the whole window: every order stored once (filled and cancelled), a second sync adds none", async () => {
+    const rows = history();
+    const pages: number[] = [];
+    server.resetHandlers(
+      http.get("https://api.bitget.com/api/v2/spot/trade/history-orders", ({ request }) => {
+        const p = Object.fromEntries(new URL(request.url).searchParams.entries());
+        const s = p.startTime !== undefined ? Number(p.startTime) : -Infinity;
+        const e = p.endTime !== undefined ? Number(p.endTime) : Infinity;
+        const out = rows
+          .filter((r) => (p.symbol === undefined || r.symbol === p.symbol) && Number(r.cTime) >= s && Number(r.cTime) <= e)
+          .filter((r) => p.idLessThan === undefined || BigInt(r.orderId) < BigInt(p.idLessThan))
+          .sort((a, b) => (BigInt(b.orderId) > BigInt(a.orderId) ? 1 : -1))
+          .slice(0, Math.min(Number(p.limit ?? 100), 100));
+        pages.push(out.length);
+        return HttpResponse.json({ code: "00000", msg: "success", requestTime: String(NOW), data: out });
+      }),
+    );
+    const cred = await newCredential("bitget", "cancelled-orders");
+    const first = await syncCredential(makeDeps("bitget", { options: ORDERS_ONLY }), { userId: cred.user.id, credentialId: cred.credentialId });
+    expect(first.status, JSON.stringify({ errors: first.errors, counts: first.counts, pages })).toBe("succeeded");
+    const stored = await adminSql()`select order_id, status from public.orders where user_id = ${cred.user.id} order by order_id`;
+    expect(stored.map((r) => r.order_id)).toEqual(rows.map((r) => r.orderId).sort());
+    const byStatus = (st: string) => stored.filter((r) => r.status === st).length;
+    expect(byStatus("FILLED")).toBe(rows.filter((r) => r.status === "filled").length);
+    expect(byStatus("CANCELED")).toBe(rows.filter((r) => r.status === "cancelled").length);
+    expect(pages.slice(0, 3)).toEqual([100, 100, 50]);
+
+    const again = await syncCredential(makeDeps("bitget", { options: ORDERS_ONLY }), { userId: cred.user.id, credentialId: cred.credentialId });
+    expect(again.status).toBe("succeeded");
+    const [{ n }] = await adminSql()`select count(*)::int as n from public.orders where user_id = ${cred.user.id}`;
+    expect(n).toBe(250);
+  });
+});
