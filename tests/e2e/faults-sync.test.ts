@@ -15,7 +15,6 @@ import { closeDb, db } from "../../functions/_shared/db.ts";
 import {
   claimJobs, drainQueue, type JobOutcome, onFillsWritten, type PageInfo, runJob, type SyncDeps, syncCredential, type SyncResult,
 } from "../../functions/_shared/sync/index.ts";
-import { processUser, refreshMetrics } from "../../functions/_shared/positions/process.ts";
 import { makeDeps, newCredential, startSyncServer, type TestCredential } from "../unit/sync/support.ts";
 import { startWorkerChild } from "./faults/child.ts";
 import { restartDatabase } from "./faults/cluster.ts";
@@ -75,47 +74,23 @@ async function expectSubsetOfReference(userId: string) {
 
 const SYNC_TABLES = ["fills", "fees", "orders", "cursors"];
 const PNL_TABLES = ["positions", "trades", "streams", "metrics"];
-/** Cases where the PnL engine never saw a stream's fills (the known bug below), by scenario. */
-const pnlMissed: string[] = [];
+/** Disturbed first runs that reported "succeeded" although data was missing (must stay none). */
 const silentIncomplete: string[] = [];
-const staleMetrics: string[] = [];
 
 /**
- * The rerun's end state against the undisturbed run: the sync's tables exactly; the PnL tables
- * exactly too — unless a stream was left unprocessed (known bug: fills committed by a sync that
- * died are not handed to the engine when the rerun adds no new fill to their stream). Then what
- * the engine did write must still be rows of the undisturbed run (nothing computed from
- * half-written data), and processing the user again must give exactly the undisturbed result.
+ * The rerun's end state against the undisturbed run: the sync's tables and the PnL tables
+ * (positions, trades, stream states, metrics) exactly. (Two bugs were once tolerated here and
+ * counted: streams a dead sync never handed to the engine, and metrics left from half-synced
+ * trades; both fixed, so any difference now fails.)
  */
 async function expectEqualToReference(userId: string, what: string): Promise<State> {
   const s = await stateOf(userId);
   const syncDiff = diff(pick(reference, SYNC_TABLES), pick(s, SYNC_TABLES));
   expect(syncDiff, `${what}: sync tables differ from the undisturbed run`).toBeNull();
   const pnlDiff = diff(pick(reference, PNL_TABLES), pick(s, PNL_TABLES));
-  if (pnlDiff === null) {
-    expect(s).toEqual(reference);
-    return s;
-  }
-  const streamsOk = diff(pick(reference, ["streams"]), pick(s, ["streams"])) === null;
-  if (streamsOk) {
-    // KNOWN BUG (see "stale metrics" below): positions and trades equal, a metric period left as
-    // computed from the half-synced trades. Recomputing the metrics must give the reference.
-    expect(Object.keys(pnlDiff), `${what}: PnL differs although every stream was processed: ${JSON.stringify(pnlDiff).slice(0, 1500)}`).toEqual(["metrics"]);
-    staleMetrics.push(`${what}: ${pnlDiff.metrics.onlyB} metric row(s) stale (${[...new Set(s.metrics.filter((r) => !reference.metrics.some((x) => JSON.stringify(x) === JSON.stringify(r))).map((r) => `${(r as { period_type: string }).period_type} ${String((r as { period_start: string }).period_start).slice(0, 10)}`))].join(", ")})`);
-    await refreshMetrics(userId, null);
-    const healed = await stateOf(userId);
-    expect(diff(reference, healed), `${what}: after recomputing the metrics`).toBeNull();
-    return healed;
-  }
-  pnlMissed.push(what);
-  for (const k of ["positions", "trades"]) {
-    const ref = new Set(reference[k].map((r) => JSON.stringify(r)));
-    expect(s[k].filter((r) => !ref.has(JSON.stringify(r))), `${what}: ${k} not in the undisturbed run`).toEqual([]);
-  }
-  await processUser(userId);
-  const healed = await stateOf(userId);
-  expect(diff(reference, healed), `${what}: after processing the user again`).toBeNull();
-  return healed;
+  expect(pnlDiff, `${what}: PnL tables differ from the undisturbed run`).toBeNull();
+  expect(s).toEqual(reference);
+  return s;
 }
 
 function pick(s: State, keys: string[]): State {
@@ -322,6 +297,7 @@ describe("3. the exchange timing out, answering 429, 5xx or garbage", () => {
     }
     summary("3 exchange faults", `${injected} faulty answers in ${2 * FAULT_KINDS.length} runs, all survived with data equal, ${compared} rows compared — ${lines.join("; ")}`);
     summary("3 exchange faults", `first run reported succeeded while incomplete ${silentIncomplete.length}×: ${silentIncomplete.join("; ") || "none"}`);
+    expect(silentIncomplete, "a first run reported succeeded although data was missing").toEqual([]);
   }, 300_000);
 
   // Was a known bug: ccxt's since-filter dropped rows without id / timestamp on a time-window
@@ -355,14 +331,11 @@ describe("3. the exchange timing out, answering 429, 5xx or garbage", () => {
     expect(diff(pick(reference, SYNC_TABLES), s)).toBeNull();
   }, 120_000);
 
-  // KNOWN BUG (reported): when a sync stops inside a stream's history (here: the last fills page
-  // of ETH/USDT fails 6× with a connection reset), the engine closes a trade on the fills it has
-  // (exit on 2026-01-13) and the metrics of that day count it. The rerun brings the rest of the
-  // exit order's fills (2026-01-14): the trade is re-emitted under the same close_key with its
-  // final exit, and the metrics are refreshed only from the new emission's exit time, so the
-  // DAILY 2026-01-13 rows (binance and all exchanges) keep the half-synced trade: 232 trades
-  // instead of 231. Flip to `it` once the refresh starts at the earlier of old and new exit times.
-  // Fixed: the refresh starts at the earlier of the old and the new exit time.
+  // Was a known bug: when a sync stops inside a stream's history (here: the last fills page of
+  // ETH/USDT fails 6× with a connection reset), the engine closes a trade on the fills it has
+  // (exit on 2026-01-13); the rerun re-emits it under the same close_key with its final exit
+  // (2026-01-14), and the metrics were refreshed only from the new exit time, so the 2026-01-13
+  // rows kept the half-synced trade. Fixed: the refresh starts at the earlier of the two.
   it("a sync cut inside an exit order (reset ×6 at request 10); after the rerun the metrics equal the undisturbed run", async () => {
     const cred = await newCredential("binance", "fault-ex-stale");
     serve(newControl({ fault: (k) => (k >= 10 && k < 16 ? "reset" : null) }));
@@ -444,13 +417,10 @@ describe("4. two workers and the user's \"sync now\" racing on one account", () 
 });
 
 describe("the PnL hand-off after a sync died", () => {
-  // KNOWN BUG (reported): syncCredential passes to onFillsWritten (the PnL engine) only the
-  // streams that received new fills in THIS run. A sync that dies (crash, kill, database
-  // restart) after committing the last fills page of a stream never calls onFillsWritten; the
-  // rerun adds no fill to that stream, so it is never processed: its positions, trade history
-  // and PnL stream state stay missing and the metrics are computed without it, until some later
-  // fill arrives in that stream. Flip to `it` once the rerun processes such streams.
-  // Fixed: after every sync the hook also processes streams with fills the engine has not absorbed.
+  // Was a known bug: only streams that received new fills in THIS run were handed to the engine,
+  // so a stream whose last fills page a dead sync had committed was never processed on the
+  // rerun. Fixed: after every sync the hook also processes streams with fills the engine has not
+  // absorbed.
   it("a sync dying after a stream's last fills page; the rerun leaves positions equal to the undisturbed run", async () => {
     const lastLtcFill = referencePages.findLastIndex((p) => p.dataKind === "fills" && p.symbol === "LTC/USDT") + 1;
     const cred = await newCredential("binance", "fault-pnl-handoff");
@@ -461,8 +431,4 @@ describe("the PnL hand-off after a sync died", () => {
     expect(diff(pick(reference, PNL_TABLES), pick(await stateOf(cred.user.id), PNL_TABLES))).toBeNull();
   }, 120_000);
 
-  it("summary", () => {
-    summary("stale metrics", `${staleMetrics.length} disturbed run(s) left metrics computed from half-synced trades (known bug): ${staleMetrics.join("; ") || "none"}; recomputing made each equal`);
-    summary("PnL hand-off", `${pnlMissed.length} disturbed run(s) left a stream unprocessed (known bug): ${pnlMissed.join("; ") || "none"}; processing the user again made each equal`);
-  });
 });
