@@ -1,6 +1,6 @@
 // PnL end to end (issue 6): N fills over S symbols in the real database → read, compute, write
 // positions and trade_history (fills/s), beside the engine alone on the same fills in the same
-// run. `npx tsx scripts/bench/pnl-end-to-end.ts [--fills 1000000] [--symbols 1000] [--workers 2]`
+// run. `npx tsx scripts/bench/pnl-end-to-end.ts [--fills 1000000] [--symbols 1000] [--workers 2] [--group 32]`
 // DB: BENCH_DB_URL or the local stack. The bench user and its rows are deleted afterwards.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -8,10 +8,11 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { generateFills } from "./pnl-engine.ts";
 
-const { values } = parseArgs({ options: { fills: { type: "string" }, symbols: { type: "string" }, workers: { type: "string" } } });
+const { values } = parseArgs({ options: { fills: { type: "string" }, symbols: { type: "string" }, workers: { type: "string" }, group: { type: "string" } } });
 const N = Number(values.fills ?? 1_000_000);
 const S = Number(values.symbols ?? 1000);
 const W = Number(values.workers ?? 2);
+const G = values.group ? Number(values.group) : undefined; // streams per transaction (processUser's default: 32)
 
 if (!process.env.SUPABASE_DB_URL) {
   const out = execFileSync("node", ["scripts/stack.mjs", "env"], { encoding: "utf8" });
@@ -92,7 +93,7 @@ try {
   const streams = await db().begin(async (tx) => streamsOf(tx, userId));
   for (const k of Object.keys(PHASES) as (keyof typeof PHASES)[]) PHASES[k] = 0; // (the background user's run)
   const t1 = performance.now();
-  const results = await processUser(userId, streams, { refreshMetrics: false, concurrency: W });
+  const results = await processUser(userId, streams, { refreshMetrics: false, concurrency: W, groupSize: G });
   const e2eSecs = (performance.now() - t1) / 1000;
   const [{ events }] = await admin`select count(*)::int as events from public.trade_history where user_id = ${userId}`;
 
