@@ -35,13 +35,18 @@ export async function withUser<T>(claims: Claims, fn: (tx: Tx) => Promise<T>): P
   }) as T;
 }
 
+/**
+ * Makes the current transaction act as service_role with `claims` (role forced to service_role):
+ * RLS is bypassed, and triggers see `claims.sub` (if any) as the actor (`auth.uid()`).
+ */
+export async function actAsService(tx: Sql | Tx, claims: Record<string, unknown> = {}): Promise<void> {
+  await tx`select set_config('role', 'service_role', true),
+                  set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: "service_role" })}, true)`;
+}
+
 /** Runs `fn` in one transaction as service_role (bypasses RLS: server-side jobs only). */
 export async function withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return await db().begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true),
-                    set_config('request.jwt.claims', ${JSON.stringify({ role: "service_role" })}, true)`;
-    return await fn(tx);
-  }) as T;
+  return await withServiceFor({}, fn);
 }
 
 /**
@@ -49,10 +54,9 @@ export async function withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
  * already checked ownership), and triggers see the user as the actor (`auth.uid()`), so the
  * audit trail says who asked for the change.
  */
-export async function withServiceFor<T>(claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withServiceFor<T>(claims: Claims | Record<string, unknown>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return await db().begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true),
-                    set_config('request.jwt.claims', ${JSON.stringify({ ...claims, role: "service_role" })}, true)`;
+    await actAsService(tx, claims);
     return await fn(tx);
   }) as T;
 }

@@ -10,7 +10,7 @@
  * fills can share a fingerprint).
  */
 import type { Tx } from "../db.ts";
-import { db } from "../db.ts";
+import { withServiceFor } from "../db.ts";
 import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
 import { fingerprint, sha256Hex } from "./ids.ts";
@@ -106,9 +106,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
   if (parsed.errors.length || !parsed.format) {
     return { ok: false, format: parsed.format, errors: parsed.errors, error_count: parsed.errorCount, rows: parsed.rows };
   }
-  const claims = JSON.stringify(req.actorClaims ?? { role: "service_role" });
-  const counts = await db().begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${claims}, true)`;
+  const counts = await withServiceFor(req.actorClaims ?? {}, async (tx) => {
     // Batches keep each statement's JSON parameter moderate on large exports.
     let fills = 0, transfers = 0;
     for (let i = 0; i < parsed.fills.length; i += 5000) fills += await insertFills(tx, req.userId, parsed.fills.slice(i, i + 5000));

@@ -7,7 +7,7 @@
  * Orders that already have real fills are skipped; re-running adds nothing.
  */
 import type { Tx } from "../db.ts";
-import { db } from "../db.ts";
+import { withService } from "../db.ts";
 import type { OrderRow } from "../domain/types.ts";
 import { fillFromOrder, normalizeSymbol } from "../pnl/ccxt.ts";
 import { processUser, type StreamResult } from "./process.ts";
@@ -19,8 +19,7 @@ export interface BackfillResult {
 }
 
 export async function backfillFromOrders(userId: string): Promise<BackfillResult> {
-  const inserted = await db().begin(async (tx: Tx) => {
-    await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${JSON.stringify({ role: "service_role" })}, true)`;
+  const inserted = await withService(async (tx: Tx) => {
     // Legacy symbols ("BTCUSDT") take the unified form the engine and the sync use.
     const legacy = await tx`select distinct symbol from public.orders where user_id = ${userId} and position('/' in symbol) = 0`;
     for (const { symbol } of legacy) {

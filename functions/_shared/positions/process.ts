@@ -14,7 +14,7 @@
  * first; natural keys make the rebuilt rows equal to the incremental ones.
  */
 import type { Tx } from "../db.ts";
-import { db } from "../db.ts";
+import { actAsService, db, withServiceFor } from "../db.ts";
 import { openSession } from "../db-session.ts";
 import { applyFills, createState, type StateJson } from "../pnl/index.ts";
 import type { ClosingEvent, CostMethod, EngineContext, PositionRow } from "../pnl/types.ts";
@@ -82,13 +82,13 @@ async function costMethodOf(tx: Tx, userId: string): Promise<CostMethod> {
   return (p?.pnl_cost_method ?? "average") as CostMethod;
 }
 
-/** The fills columns the engine reads, qualified by `a` (the table's alias). */
-const FILL_COLUMNS_OF = (a: string) =>
-  `${a}.exchange::text, ${a}.market_type::text, ${a}.symbol, ${a}.base, ${a}.quote, ${a}.trade_id, ${a}.order_id, ${a}.side,
-   ${a}.price::text, ${a}.amount::text, ${a}.cost::text, ${a}.fees, ${a}.taker_or_maker, ${a}.exchange_realized_pnl::text,
-   ${a}.is_liquidation, to_char(${a}.executed_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as executed_at, ${a}.source`;
-
+/** A timestamptz column as the engine's ISO text ("2026-01-15T00:00:00.000Z"). */
 const ISO = (col: string) => `to_char(${col} at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The columns of `public.fills f` the engine reads. */
+const FILL_COLUMNS = `f.exchange::text, f.market_type::text, f.symbol, f.base, f.quote, f.trade_id, f.order_id, f.side,
+   f.price::text, f.amount::text, f.cost::text, f.fees, f.taker_or_maker, f.exchange_realized_pnl::text,
+   f.is_liquidation, ${ISO("f.executed_at")} as executed_at, f.source`;
 
 /** What the engine needs beside a stream's fills, for one stream of a group. */
 interface ContextRequest {
@@ -225,7 +225,11 @@ const EVENT_UPDATE = [
   "take_profit_prices", "max_drawdown", "leverage", "margin_mode", "fees_unconverted", "unknown_cost_basis_quantity", "flags",
 ];
 
-/** Upserts positions and answers their ids by `exchange|market_type|symbol|position_key`. */
+const keyOf = (s: StreamRef) => `${s.exchange}|${s.market_type}|${s.symbol}`;
+/** A position's natural key within its user (stream + position_key). */
+const positionKeyOf = (p: StreamRef & { position_key: string }) => `${keyOf(p)}|${p.position_key}`;
+
+/** Upserts positions and answers their ids by `positionKeyOf`. */
 async function writePositions(tx: Tx, rows: ReturnType<typeof positionRecord>[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (!rows.length) return ids;
@@ -238,7 +242,7 @@ async function writePositions(tx: Tx, rows: ReturnType<typeof positionRecord>[])
      returning id::text, exchange::text, market_type::text, symbol, position_key`,
     [rows as never],
   );
-  for (const r of back) ids.set(`${r.exchange}|${r.market_type}|${r.symbol}|${r.position_key}`, r.id);
+  for (const r of back) ids.set(positionKeyOf(r as never), r.id);
   return ids;
 }
 
@@ -268,7 +272,7 @@ async function writeEvents(tx: Tx, rows: (ReturnType<typeof eventRecord> & { pos
   );
 }
 
-const keyOf = (s: StreamRef) => `${s.exchange}|${s.market_type}|${s.symbol}`;
+
 
 /** Three parallel text arrays (exchange, market type, symbol) for `unnest` joins. */
 const columnsOf = (streams: StreamRef[]) =>
@@ -335,7 +339,7 @@ async function computeStreams(
   const t0 = performance.now();
   const [ex, mt, sym] = columnsOf(jobs.map((j) => j.ref));
   const rows = await tx.unsafe(
-    `select ${FILL_COLUMNS_OF("f")}
+    `select ${FILL_COLUMNS}
        from unnest($2::text[], $3::text[], $4::text[], $5::text[]) with ordinality as s(exchange, market_type, symbol, from_at, i)
        join public.fills f
          on f.user_id = $1 and f.exchange = s.exchange::public.exchange_id and f.market_type = s.market_type::public.market_type
@@ -440,7 +444,7 @@ export async function processGroup(tx: Tx, userId: string, streams: StreamRef[],
   const t4 = performance.now();
   await writeEvents(tx, emitted.map((e) => ({
     ...eventRecord(userId, e),
-    position_id: positionIds.get(`${e.exchange}|${e.market_type}|${e.symbol}|${e.position_key}`) ?? null,
+    position_id: positionIds.get(positionKeyOf(e)) ?? null,
   })));
   const t5 = performance.now();
   PHASES.positions += t4 - t3; PHASES.events += t5 - t4;
@@ -484,14 +488,8 @@ const GROUP_STREAMS = 32;
  * touched when the performance layer is installed.
  */
 export async function processUser(userId: string, only?: StreamRef[], opts: ProcessOptions = {}): Promise<StreamResult[]> {
-  const sql = db();
-  const claims = JSON.stringify(opts.actorClaims ?? { role: "service_role" });
-  const asService = async <T>(fn: (tx: Tx) => Promise<T>) =>
-    await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${claims}, true)`;
-      return await fn(tx);
-    }) as T;
-  const unique = new Map((only ?? await asService((tx) => streamsOf(tx, userId))).map((s) => [keyOf(s), s]));
+  const claims = opts.actorClaims ?? {};
+  const unique = new Map((only ?? await withServiceFor(claims, (tx) => streamsOf(tx, userId))).map((s) => [keyOf(s), s]));
   const streams = [...unique.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   const groups: StreamRef[][] = [];
   const size = Math.max(1, opts.groupSize ?? GROUP_STREAMS);
@@ -502,12 +500,12 @@ export async function processUser(userId: string, only?: StreamRef[], opts: Proc
   // (database restart, terminated backend) fails the group with SessionLost instead of the
   // uncaught postgres.js TypeError that a pool transaction's ROLLBACK on the dead socket throws.
   const runner = async () => {
-    const session = openSession(sql);
+    const session = openSession(db());
     try {
       while (next < groups.length) {
         const g = next++;
         done[g] = await session.tx(async (tx) => {
-          await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', ${claims}, true)`;
+          await actAsService(tx, claims);
           return await processGroup(tx as unknown as Tx, userId, groups[g], opts);
         });
       }
