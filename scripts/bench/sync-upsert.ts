@@ -19,7 +19,7 @@ import { createExchangeClient } from "../../functions/_shared/exchanges/client.t
 import { normalizeTrades } from "../../functions/_shared/exchanges/index.ts";
 import type { FillRow } from "../../functions/_shared/domain/types.ts";
 import { fillUpsertStatement, insertFills, storeCursor } from "../../functions/_shared/sync/store.ts";
-import { inTx } from "../../functions/_shared/sync/worker.ts";
+import { openSession } from "../../functions/_shared/db-session.ts";
 import type { Sql, Tx } from "../../functions/_shared/db.ts";
 import { fingerprint } from "../../functions/_shared/imports/ids.ts";
 import { mulberry32 } from "../../tests/support/prng.ts";
@@ -182,21 +182,21 @@ async function main() {
     await copyRows(sql, FEE_COLS, background.flatMap((f, i) => f.fees.map((fee) => feeValues(users.other, bgIds[i].id, f, fee))));
     await settle(sql);
     // 1. the sync path: normalise + one statement per page (fills + fees_tracking) + cursor, a
-    //    transaction per page; as the worker does: one reserved connection, JIT off. Timed twice
+    //    transaction per page; as the worker does: a dedicated session, JIT off. Timed twice
     //    (here and again after the alternative, on another user): the phase that runs first pays
     //    for a colder machine, so the faster run is compared.
     const all: FillRow[] = [];
     const syncRun = async (userId: string, credId: string, collect: boolean) => {
       let normMs = 0, inserted = 0, fees = 0;
-      const conn = await sql.reserve();
-      await conn`select set_config('jit', 'off', false)`;
+      const session = openSession(sql);
+      await session.sql`select set_config('jit', 'off', false)`;
       const t = performance.now();
       for (const page of pages) {
         const n0 = performance.now();
         const rows = normalizeTrades(client, page).rows;
         normMs += performance.now() - n0;
         if (collect) for (const r of rows) all.push(r);
-        await inTx(conn as unknown as Sql, async (tx) => {
+        await session.tx(async (tx) => {
           const res = await insertFills(tx, { userId, credentialId: credId }, rows);
           inserted += res.fills;
           fees += res.fees;
@@ -206,7 +206,7 @@ async function main() {
         });
       }
       const ms = performance.now() - t;
-      conn.release();
+      await session.close();
       return { ms, normMs, inserted, fees };
     };
     const first = await syncRun(users.sync, cred.id as string, true);
@@ -225,14 +225,14 @@ async function main() {
 
     await settle(sql);
     // 1c. the alternative write: the same statement fed by one jsonb parameter
-    const jconn = await sql.reserve();
-    await jconn`select set_config('jit', 'off', false)`;
+    const jsession = openSession(sql);
+    await jsession.sql`select set_config('jit', 'off', false)`;
     const t1c = performance.now();
     for (let p = 0; p < all.length; p += PAGE) {
-      await inTx(jconn as unknown as Sql, (tx) => insertFillsJsonb(tx, { userId: users.json, credentialId: jsonCred.id as string }, all.slice(p, p + PAGE)));
+      await jsession.tx((tx) => insertFillsJsonb(tx, { userId: users.json, credentialId: jsonCred.id as string }, all.slice(p, p + PAGE)));
     }
     const jsonMs = performance.now() - t1c;
-    jconn.release();
+    await jsession.close();
 
     await settle(sql);
     // 1d. the sync path again, on a fresh user

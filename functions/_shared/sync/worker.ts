@@ -395,25 +395,6 @@ class Run {
   }
 }
 
-/**
- * One transaction on a single-connection handle (a reserved connection or a `max: 1` client):
- * BEGIN … COMMIT, ROLLBACK on any error. The sync itself uses `LockSession.tx` (./session.ts),
- * which also survives the connection dying mid-transaction.
- */
-export async function inTx<T>(conn: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  await conn`begin`;
-  try {
-    const out = await fn(conn);
-    await conn`commit`;
-    return out;
-  } catch (e) {
-    try {
-      await conn`rollback`;
-    } catch { /* connection lost: nothing was committed */ }
-    throw e;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 export async function syncCredential(deps: SyncDeps, target: SyncTarget): Promise<SyncResult> {
