@@ -37,7 +37,8 @@ export interface StoredCredentialRow {
   passphrase_ct: string | null;
 }
 
-const present = (v: string | null | undefined): v is string => typeof v === "string" && v !== "";
+/** A stored or submitted credential value that is there (a non-empty string). */
+export const present = (v: string | null | undefined): v is string => typeof v === "string" && v !== "";
 
 export async function encryptCredentialSecrets(
   keyring: Keyring,

@@ -15,6 +15,7 @@
  * Values that fail to decrypt are reported in `failures` (row id, field, reason; never the
  * value) and keep their key, so that key is never reported retirable while they exist.
  */
+import { present } from "./credential-set.ts";
 import { kidOf, reencryptValue, type CredentialField, isEnvelope } from "./envelope.ts";
 import { CredentialDecryptError, type DecryptFailure } from "./errors.ts";
 import type { Keyring } from "./keyring.ts";
@@ -95,7 +96,6 @@ const COLUMNS: ReadonlyArray<[CiphertextColumn, CredentialField]> = [
   ["passphrase_ct", "passphrase"],
 ];
 
-const present = (v: string | null | undefined): v is string => typeof v === "string" && v !== "";
 
 function count(usage: KeyUsage, value: string): void {
   const kid = kidOf(value);
