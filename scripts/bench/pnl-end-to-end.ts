@@ -3,10 +3,10 @@
 // run. `npx tsx scripts/bench/pnl-end-to-end.ts [--fills 1000000] [--symbols 1000] [--workers 2] [--group 32]`
 // DB: BENCH_DB_URL or the local stack. The bench user and its rows are deleted afterwards.
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { generateFills } from "./pnl-engine.ts";
+import { benchUser, copyRows } from "./lib/db.ts";
 
 const { values } = parseArgs({ options: { fills: { type: "string" }, symbols: { type: "string" }, workers: { type: "string" }, group: { type: "string" } } });
 const N = Number(values.fills ?? 1_000_000);
@@ -29,23 +29,11 @@ const log = (m: string) => process.stderr.write(m + "\n");
 
 log(`generating ${N.toLocaleString()} fills over ${S} symbols…`);
 const data = generateFills(N, S);
-const newUser = async () => {
-  const id = randomUUID();
-  await admin`insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-              values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${`bench-${id.slice(0, 8)}@example.test`}, '{}', '{}', now(), now())`;
-  return id;
-};
-const loadFills = async (user: string, fills: typeof data.fills) => {
-  const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
-  const stream = await admin`copy public.fills (user_id, exchange, market_type, symbol, base, quote, trade_id, order_id, side, price, amount, cost, fees, executed_at, source) from stdin`.writable();
-  let buf = "";
-  for (const f of fills) {
-    buf += [user, f.exchange, f.market_type, f.symbol, f.base, f.quote, f.trade_id, f.order_id ?? "\\N", f.side, f.price, f.amount, f.cost, esc(JSON.stringify(f.fees)), f.executed_at, "api"].join("\t") + "\n";
-    if (buf.length > 1 << 20) { if (!stream.write(buf)) await new Promise((r) => stream.once("drain", r)); buf = ""; }
-  }
-  stream.write(buf);
-  await new Promise<void>((res, rej) => { stream.end(); stream.once("finish", () => res()); stream.once("error", rej); });
-};
+const FILL_COPY_COLUMNS = ["user_id", "exchange", "market_type", "symbol", "base", "quote", "trade_id", "order_id", "side", "price",
+  "amount", "cost", "fees", "executed_at", "source"];
+const loadFills = (user: string, fills: typeof data.fills) =>
+  copyRows(admin, "fills", FILL_COPY_COLUMNS, fills.map((f) => [user, f.exchange, f.market_type, f.symbol, f.base, f.quote, f.trade_id,
+    f.order_id, f.side, f.price, f.amount, f.cost, f.fees, f.executed_at, "api"]));
 const removeUser = async (user: string) => {
   await admin.begin(async (tx) => {
     await tx`set local app.skip_audit = 'on'`;
@@ -61,8 +49,8 @@ const removeUser = async (user: string) => {
   });
   await admin`delete from public.audit_logs where user_id = ${user}`;
 };
-const userId = await newUser();
-const background = await newUser();
+const userId = await benchUser(admin, "pnl");
+const background = await benchUser(admin, "pnl-background");
 // The scheduled jobs would price and score the bench user's rows mid-run (the hourly metrics
 // refresh alone took 12 s of a 27 s run once): paused during the measurement, restored after.
 const paused = await admin`update cron.job set active = false where active returning jobid`;

@@ -12,7 +12,6 @@
  * rows one by one and reports the rate (it is the slow baseline: one commit per fill). The bench creates its own users and deletes their rows at the end.
  * Targets (reported, not asserted): sync path ≥ 30 % of COPY, ≥ 20× row-by-row.
  */
-import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import type { Exchange, Trade } from "ccxt";
 import { createExchangeClient } from "../../functions/_shared/exchanges/client.ts";
@@ -20,6 +19,7 @@ import { normalizeTrades } from "../../functions/_shared/exchanges/index.ts";
 import type { FillRow } from "../../functions/_shared/domain/types.ts";
 import { fillUpsertStatement, insertFills, storeCursor } from "../../functions/_shared/sync/store.ts";
 import { openSession } from "../../functions/_shared/db-session.ts";
+import { benchUser, copyRows } from "./lib/db.ts";
 import type { Sql, Tx } from "../../functions/_shared/db.ts";
 import { fingerprint } from "../../functions/_shared/imports/ids.ts";
 import { mulberry32 } from "../../tests/support/prng.ts";
@@ -113,38 +113,6 @@ function feeValues(userId: string, fillId: unknown, f: FillRow, fee: { currency:
     f.taker_or_maker === "maker" ? "MAKER" : "TAKER", "ORDER_FILL", `fill:${f.market_type}:${f.symbol}:${f.trade_id}:${fee.currency}`, f.executed_at];
 }
 
-/** COPY rows into a table (text format); resolves once the server has them. */
-async function copyRows(sql: Sql, cols: string[], rows: unknown[][], table = cols.includes("fee_amount") ? "fees_tracking" : "fills"): Promise<number> {
-  const t = performance.now();
-  const stream = await sql.unsafe(`copy public.${table} (${cols.join(", ")}) from stdin`).writable();
-  const CHUNK = 2000;
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const text = rows.slice(i, i + CHUNK).map((r) => r.map(copyField).join("\t")).join("\n") + "\n";
-    if (!stream.write(text)) await new Promise<void>((r) => stream.once("drain", () => r()));
-  }
-  await new Promise<void>((resolve, reject) => {
-    stream.on("error", reject);
-    stream.on("finish", () => resolve());
-    stream.end();
-  });
-  return performance.now() - t;
-}
-
-function copyField(v: unknown): string {
-  if (v === null || v === undefined) return "\\N";
-  const s = typeof v === "boolean" ? (v ? "t" : "f") : typeof v === "object" ? JSON.stringify(v) : String(v);
-  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-}
-
-async function userRow(sql: Sql, label: string): Promise<string> {
-  const id = randomUUID();
-  await sql`insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
-                                    raw_user_meta_data, created_at, updated_at)
-            values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated',
-                    ${`bench-${label}-${id.slice(0, 8)}@example.test`}, '', now(), '{}', '{}', now(), now())`;
-  return id;
-}
-
 const rate = (n: number, ms: number) => (n / (ms / 1000));
 
 /** Each phase starts from a vacuumed table (dead tuples of an earlier phase or run would be paid by the next one). */
@@ -167,8 +135,8 @@ async function main() {
   console.log(`  generated ${pages.length} pages of ccxt trades in ${fmt(performance.now() - tGen)} ms (not timed below)`);
 
   const users = {
-    sync: await userRow(sql, "sync"), sync2: await userRow(sql, "sync2"), row: await userRow(sql, "row"), copy: await userRow(sql, "copy"),
-    other: await userRow(sql, "other"), json: await userRow(sql, "json"),
+    sync: await benchUser(sql, "sync"), sync2: await benchUser(sql, "sync2"), row: await benchUser(sql, "row"), copy: await benchUser(sql, "copy"),
+    other: await benchUser(sql, "other"), json: await benchUser(sql, "json"),
   };
   const credOf = async (userId: string) => (await sql`insert into public.api_credentials (user_id, exchange, api_key_ct, secret_key_ct, kid)
                            values (${userId}, 'binance', 'v1:bench', 'v1:bench', 'bench') returning id`)[0];
@@ -178,8 +146,8 @@ async function main() {
     // that statistics and the foreign-key checks' plans are those of a populated table.
     const background = pages.flatMap((p) => normalizeTrades(client, p).rows);
     const bgIds = await sql`select nextval(pg_get_serial_sequence('public.fills', 'id')) as id from generate_series(1, ${background.length})`;
-    await copyRows(sql, ["id", ...COLS], background.map((f, i) => [bgIds[i].id, ...values(users.other, f)]));
-    await copyRows(sql, FEE_COLS, background.flatMap((f, i) => f.fees.map((fee) => feeValues(users.other, bgIds[i].id, f, fee))));
+    await copyRows(sql, "fills", ["id", ...COLS], background.map((f, i) => [bgIds[i].id, ...values(users.other, f)]));
+    await copyRows(sql, "fees_tracking", FEE_COLS, background.flatMap((f, i) => f.fees.map((fee) => feeValues(users.other, bgIds[i].id, f, fee))));
     await settle(sql);
     // 1. the sync path: normalise + one statement per page (fills + fees_tracking) + cursor, a
     //    transaction per page; as the worker does: a dedicated session, JIT off. Timed twice
@@ -264,13 +232,13 @@ async function main() {
     await settle(sql);
     // 3. raw COPY (text format): (a) the fills; (b) the fills with ids taken from the sequence, then
     //    their fee rows (the same rows the sync path writes)
-    const copyMs = await copyRows(sql, COLS as unknown as string[], all.map((f) => values(users.copy, f)));
+    const copyMs = await copyRows(sql, "fills", COLS as unknown as string[], all.map((f) => values(users.copy, f)));
     await sql`delete from public.fills where user_id = ${users.copy}`;
     await settle(sql);
     const t3b = performance.now();
     const ids = await sql`select nextval(pg_get_serial_sequence('public.fills', 'id')) as id from generate_series(1, ${all.length})`;
-    await copyRows(sql, ["id", ...COLS], all.map((f, i) => [ids[i].id, ...values(users.copy, f)]));
-    await copyRows(sql, FEE_COLS, all.flatMap((f, i) => f.fees.map((fee) => feeValues(users.copy, ids[i].id, f, fee))));
+    await copyRows(sql, "fills", ["id", ...COLS], all.map((f, i) => [ids[i].id, ...values(users.copy, f)]));
+    await copyRows(sql, "fees_tracking", FEE_COLS, all.flatMap((f, i) => f.fees.map((fee) => feeValues(users.copy, ids[i].id, f, fee))));
     const copyFeesMs = performance.now() - t3b;
 
     const syncRate = rate(N, syncMs);

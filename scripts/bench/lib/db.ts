@@ -1,0 +1,44 @@
+/**
+ * Database helpers shared by the benchmarks: a throwaway user, and COPY of rows into a table.
+ */
+import { randomUUID } from "node:crypto";
+import type postgres from "postgres";
+
+type Sql = postgres.Sql;
+
+/** A confirmed auth user `bench-<label>-<id>@example.test` (the benches delete theirs afterwards). */
+export async function benchUser(sql: Sql, label: string): Promise<string> {
+  const id = randomUUID();
+  await sql`insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
+                                    raw_user_meta_data, created_at, updated_at)
+            values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated',
+                    ${`bench-${label}-${id.slice(0, 8)}@example.test`}, '', now(), '{}', '{}', now(), now())`;
+  return id;
+}
+
+/** One value in COPY's text format: NULL as \N, booleans t/f, objects as JSON, escapes applied. */
+export function copyField(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  const s = typeof v === "boolean" ? (v ? "t" : "f") : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+}
+
+/** COPY `rows` (values in `cols` order) into `public.<table>`; answers the milliseconds it took. */
+export async function copyRows(sql: Sql, table: string, cols: string[], rows: Iterable<unknown[]>): Promise<number> {
+  const t = performance.now();
+  const stream = await sql.unsafe(`copy public.${table} (${cols.join(", ")}) from stdin`).writable();
+  let buf = "";
+  for (const r of rows) {
+    buf += r.map(copyField).join("\t") + "\n";
+    if (buf.length > 1 << 20) {
+      if (!stream.write(buf)) await new Promise<void>((res) => stream.once("drain", () => res()));
+      buf = "";
+    }
+  }
+  await new Promise<void>((resolve, reject) => {
+    stream.on("error", reject);
+    stream.on("finish", () => resolve());
+    stream.end(buf);
+  });
+  return performance.now() - t;
+}
