@@ -5,11 +5,11 @@
  * older order was never fetched. The sync pages on the raw history (filled and cancelled alike,
  * cancelled orders stored with their status), so the window is walked to its end.
  */
-import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, closePools } from "../support/db.ts";
 import { exportStackEnv } from "../support/env.ts";
 import { type ReplayServer, startReplayServer } from "../support/ccxt/replay.ts";
+import { bitgetHistoryHandler, type RecordedCall } from "../support/ccxt/synthetic.ts";
 import { mulberry32 } from "../support/prng.ts";
 import { closeDb } from "../../functions/_shared/db.ts";
 import { type SyncOptions, syncCredential } from "../../functions/_shared/sync/index.ts";
@@ -49,30 +49,17 @@ afterAll(async () => {
 describe("bitget spot order history with cancelled orders in full pages", () => {
   it("walks the whole window: every order stored once (filled and cancelled), a second sync adds none", async () => {
     const rows = history();
-    const pages: number[] = [];
-    server.resetHandlers(
-      http.get("https://api.bitget.com/api/v2/spot/trade/history-orders", ({ request }) => {
-        const p = Object.fromEntries(new URL(request.url).searchParams.entries());
-        const s = p.startTime !== undefined ? Number(p.startTime) : -Infinity;
-        const e = p.endTime !== undefined ? Number(p.endTime) : Infinity;
-        const out = rows
-          .filter((r) => (p.symbol === undefined || r.symbol === p.symbol) && Number(r.cTime) >= s && Number(r.cTime) <= e)
-          .filter((r) => p.idLessThan === undefined || BigInt(r.orderId) < BigInt(p.idLessThan))
-          .sort((a, b) => (BigInt(b.orderId) > BigInt(a.orderId) ? 1 : -1))
-          .slice(0, Math.min(Number(p.limit ?? 100), 100));
-        pages.push(out.length);
-        return HttpResponse.json({ code: "00000", msg: "success", requestTime: String(NOW), data: out });
-      }),
-    );
+    const calls: RecordedCall[] = [];
+    server.resetHandlers(bitgetHistoryHandler("https://api.bitget.com/api/v2/spot/trade/history-orders", rows, (r) => r.orderId, { calls }));
     const cred = await newCredential("bitget", "cancelled-orders");
     const first = await syncCredential(makeDeps("bitget", { options: ORDERS_ONLY }), { userId: cred.user.id, credentialId: cred.credentialId });
-    expect(first.status, JSON.stringify({ errors: first.errors, counts: first.counts, pages })).toBe("succeeded");
+    expect(first.status, JSON.stringify({ errors: first.errors, counts: first.counts })).toBe("succeeded");
     const stored = await adminSql()`select order_id, status from public.orders where user_id = ${cred.user.id} order by order_id`;
     expect(stored.map((r) => r.order_id)).toEqual(rows.map((r) => r.orderId).sort());
     const byStatus = (st: string) => stored.filter((r) => r.status === st).length;
     expect(byStatus("FILLED")).toBe(rows.filter((r) => r.status === "filled").length);
     expect(byStatus("CANCELED")).toBe(rows.filter((r) => r.status === "cancelled").length);
-    expect(pages.slice(0, 3)).toEqual([100, 100, 50]);
+    expect(calls.slice(0, 3).map((c) => c.rows)).toEqual([100, 100, 50]);
 
     const again = await syncCredential(makeDeps("bitget", { options: ORDERS_ONLY }), { userId: cred.user.id, credentialId: cred.credentialId });
     expect(again.status).toBe("succeeded");

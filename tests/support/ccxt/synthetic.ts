@@ -73,6 +73,8 @@ export function binanceMyTrades(o: GenOptions): BinanceTradeRow[] {
 export interface RecordedCall {
   url: URL;
   params: Record<string, string>;
+  /** Rows the mock answered with (handlers that count them). */
+  rows?: number;
 }
 
 /**
@@ -141,14 +143,18 @@ export function bitgetSpotFills(o: GenOptions): BitgetFillRow[] {
 }
 
 /**
- * GET api.bitget.com/api/v2/spot/trade/fills over `rows`: startTime/endTime inclusive (≤ 90 days),
- * newest first, `idLessThan` cursor, limit ≤ 100.
+ * A bitget history endpoint over `rows`, as bitget pages it: startTime/endTime inclusive on
+ * `cTime` (≤ 90 days), newest first by `idOf`, `idLessThan` cursor, limit ≤ 100. `symbolRequired`:
+ * rows only for the request's `symbol` (no symbol → none); else a missing symbol means all.
  */
-export function bitgetSpotFillsHandler(rows: BitgetFillRow[], calls: RecordedCall[] = []): HttpHandler {
-  return http.get("https://api.bitget.com/api/v2/spot/trade/fills", ({ request }) => {
-    const url = new URL(request.url);
-    const p = Object.fromEntries(url.searchParams.entries());
-    calls.push({ url, params: p });
+export function bitgetHistoryHandler<R extends { symbol: string; cTime: string }>(
+  url: string, rows: R[], idOf: (r: R) => string, o: { calls?: RecordedCall[]; symbolRequired?: boolean } = {},
+): HttpHandler {
+  return http.get(url, ({ request }) => {
+    const u = new URL(request.url);
+    const p = Object.fromEntries(u.searchParams.entries());
+    const call: RecordedCall = { url: u, params: p };
+    o.calls?.push(call);
     const limit = Math.min(Number(p.limit ?? 100), 100);
     const s = p.startTime !== undefined ? Number(p.startTime) : -Infinity;
     const e = p.endTime !== undefined ? Number(p.endTime) : Infinity;
@@ -156,12 +162,18 @@ export function bitgetSpotFillsHandler(rows: BitgetFillRow[], calls: RecordedCal
       return HttpResponse.json({ code: "40034", msg: "Parameter time range exceeds 90 days", requestTime: Date.now(), data: null }, { status: 400 });
     }
     const out = rows
-      .filter((r) => r.symbol === p.symbol && Number(r.cTime) >= s && Number(r.cTime) <= e)
-      .filter((r) => p.idLessThan === undefined || BigInt(r.tradeId) < BigInt(p.idLessThan))
-      .sort((a, b) => (BigInt(b.tradeId) > BigInt(a.tradeId) ? 1 : -1))
+      .filter((r) => (p.symbol === undefined ? !o.symbolRequired : r.symbol === p.symbol) && Number(r.cTime) >= s && Number(r.cTime) <= e)
+      .filter((r) => p.idLessThan === undefined || BigInt(idOf(r)) < BigInt(p.idLessThan))
+      .sort((a, b) => (BigInt(idOf(b)) > BigInt(idOf(a)) ? 1 : -1))
       .slice(0, limit);
+    call.rows = out.length;
     return HttpResponse.json({ code: "00000", msg: "success", requestTime: String(Date.now()), data: out });
   });
+}
+
+/** GET api.bitget.com/api/v2/spot/trade/fills over `rows` (see bitgetHistoryHandler; a symbol is required). */
+export function bitgetSpotFillsHandler(rows: BitgetFillRow[], calls: RecordedCall[] = []): HttpHandler {
+  return bitgetHistoryHandler("https://api.bitget.com/api/v2/spot/trade/fills", rows, (r) => r.tradeId, { calls, symbolRequired: true });
 }
 
 // ---------------------------------------------------------------------------------------------
