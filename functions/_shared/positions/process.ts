@@ -175,11 +175,17 @@ async function loadContexts(tx: Tx, userId: string, reqs: ContextRequest[]): Pro
   const fundingOf = reqs.map(() => [] as FundingRow[]);
   for (const { i, ...f } of funding) fundingOf[i].push(f);
   const lev = new Map(leverage.map((l) => [`${l.exchange}|${l.symbol}`, l]));
+  const ordersOf = new Map<string, OrderRow[]>();
+  for (const o of orders) {
+    const k = `${o.exchange}|${o.symbol}`;
+    if (!ordersOf.has(k)) ordersOf.set(k, []);
+    ordersOf.get(k)!.push(o);
+  }
   return reqs.map((r, i) => {
     const s = r.ref;
     const l = lev.get(`${s.exchange}|${s.symbol}`);
     return {
-      orders: orders.filter((o) => o.exchange === s.exchange && o.symbol === s.symbol && (info[i].orderIds.has(o.order_id) || o.order_role != null)),
+      orders: (ordersOf.get(`${s.exchange}|${s.symbol}`) ?? []).filter((o) => info[i].orderIds.has(o.order_id) || o.order_role != null),
       prices: pricesOf[i],
       funding: fundingOf[i],
       markets: l?.leverage ? { [s.symbol]: { leverage: l.leverage, margin_mode: l.margin_mode ?? null } } : undefined,
