@@ -67,7 +67,8 @@ import {
   withRetry,
 } from "../exchanges/index.ts";
 import type { NormalizedOrder } from "../exchanges/normalize/orders.ts";
-import { cursorMapKey, type CursorKey, insertFills, loadCursors, storeCursor, type StoredCursor, upsertRows } from "./store.ts";
+import { cursorMapKey, type CursorKey, insertFills, loadCursors, prepareFills, type PreparedFills, type StoredCursor, upsertRows, writePage } from "./store.ts";
+import { loadAhead, type Loaded } from "./load-ahead.ts";
 import { scrubMessage } from "./scrub.ts";
 import { LockLost, type LockSession, openLockSession } from "./session.ts";
 
@@ -739,7 +740,7 @@ async function symbolsFor(run: Run, mt: MarketType): Promise<string[]> {
 
 // --------------------------------------------------------------------------------------------- histories
 
-interface Chain<T> {
+interface Chain<P> {
   step: SyncStep;
   /** Cursor name in sync_cursors.data_kind. */
   dataKind: string;
@@ -751,17 +752,20 @@ interface Chain<T> {
   rowKind?: HistoryRowKind;
   /** Id + time of every row `fetch` returned (malformed rows throw). */
   pageRows: (list: unknown[]) => PageRow[];
-  /** Raw page → rows (throws MalformedPayloadError: nothing of the page is written). */
-  normalize: (list: unknown[]) => T[];
-  write: (tx: Sql, rows: T[]) => Promise<void>;
+  /**
+   * Raw page → what `write` takes (throws MalformedPayloadError: nothing of the page is written).
+   * Runs while the page before is being written: pure client work only.
+   */
+  normalize: (list: unknown[]) => P;
+  write: (tx: Sql, page: P) => Promise<void>;
 }
 
 /**
  * One history chain (credential, market type, symbol, data kind): windows from the cursor (or
  * the backfill start), pages inside each window; each page's rows and the cursor after it are
- * committed together.
+ * committed together. Page k+1 is fetched and normalised while page k is written (loadAhead).
  */
-async function runChain<T>(run: Run, c: Chain<T>): Promise<void> {
+async function runChain<P>(run: Run, c: Chain<P>): Promise<void> {
   const ck: CursorKey = {
     userId: run.target.userId,
     credentialId: run.cred.id,
@@ -770,17 +774,25 @@ async function runChain<T>(run: Run, c: Chain<T>): Promise<void> {
     dataKind: c.dataKind,
   };
   const mapKey = cursorMapKey(ck.marketType, ck.dataKind, ck.symbol);
-  let cursor: Cursor | null = run.cursors.get(mapKey) ?? null;
+  // `loaded`: the cursor after the last page loaded (pages are loaded one ahead of their write);
+  // `run.cursors` only moves once a page is committed.
+  let loaded: Cursor | null = run.cursors.get(mapKey) ?? null;
   const market = c.symbol === undefined ? undefined : run.client.markets?.[c.symbol];
   const now = run.now();
-  const resume = resumeById(c.limit, cursor, now);
+  const resume = resumeById(c.limit, loaded, now);
   const plan: Array<{ w: Window; first: PageRequest }> = resume
     ? [{ w: { since: resume.since, until: resume.until, limit: resume.limit }, first: resume }]
-    : planWindows({ limit: c.limit, cursor, now, backfillDays: run.opts.backfillDays, overlapMs: run.opts.overlapMs })
+    : planWindows({ limit: c.limit, cursor: loaded, now, backfillDays: run.opts.backfillDays, overlapMs: run.opts.overlapMs })
       .map((w) => ({ w, first: firstPage(w) }));
+  interface Page {
+    payload: P;
+    rows: number;
+    next: Cursor | null;
+    done: boolean;
+    warning?: string;
+  }
   for (const { w, first } of plan) {
-    let req = first;
-    for (;;) {
+    const load = async (req: PageRequest): Promise<Loaded<PageRequest, Page>> => {
       const a = requestArgs(c.limit, req);
       const list = await run.call(() => {
         clearLastResponse(run.client);
@@ -794,25 +806,28 @@ async function runChain<T>(run: Run, c: Chain<T>): Promise<void> {
       } catch (e) {
         throw new MalformedPayloadError(e instanceof Error ? e.message : String(e));
       }
-      const rows = c.normalize(list);
+      const payload = c.normalize(list);
       const n = nextPage(c.limit, req, page);
-      const next = cursorAfterPage(c.limit, cursor, w, page, n.done);
-      await run.tx(async (tx) => {
-        await c.write(tx, rows);
-        await storeCursor(tx, ck, next && { lastTime: next.lastTime, lastId: next.lastId ?? null });
-      });
-      cursor = next;
-      if (next) run.cursors.set(mapKey, { lastTime: next.lastTime, lastId: next.lastId ?? null });
-      if (!n.done && n.warning) run.warnings.push(`${c.dataKind} ${c.symbol ?? ""}: ${n.warning}`);
-      await run.afterPage({ page: run.pages + 1, step: c.step, dataKind: c.dataKind, marketType: c.marketType, symbol: ck.symbol, rows: list.length });
-      if (n.done) break;
-      req = n.request;
-    }
+      const next = cursorAfterPage(c.limit, loaded, w, page, n.done);
+      loaded = next;
+      return {
+        page: { payload, rows: list.length, next, done: n.done, warning: n.done ? undefined : n.warning },
+        next: n.done ? null : n.request,
+      };
+    };
+    await loadAhead(first, load, async (p) => {
+      await run.tx((tx) =>
+        writePage(tx, ck, p.next && { lastTime: p.next.lastTime, lastId: p.next.lastId ?? null }, () => c.write(tx, p.payload))
+      );
+      if (p.next) run.cursors.set(mapKey, { lastTime: p.next.lastTime, lastId: p.next.lastId ?? null });
+      if (p.warning) run.warnings.push(`${c.dataKind} ${c.symbol ?? ""}: ${p.warning}`);
+      await run.afterPage({ page: run.pages + 1, step: c.step, dataKind: c.dataKind, marketType: c.marketType, symbol: ck.symbol, rows: p.rows });
+    });
   }
 }
 
 /** A row the chain can page on (its `pageRows` accepts it). */
-function chainAcceptsRow<T>(c: Chain<T>, row: unknown): boolean {
+function chainAcceptsRow<P>(c: Chain<P>, row: unknown): boolean {
   try {
     c.pageRows([row]);
     return true;
@@ -834,7 +849,7 @@ async function syncFillHistory(run: Run, mt: MarketType, symbol: string | undefi
                                  and symbol = ${symbol} and client_order_id like 'autoclose-%'`;
     liquidationOrders = rows.map((r) => ({ order_id: r.order_id as string, is_liquidation: true }));
   }
-  await runChain<FillRow>(run, {
+  await runChain<{ rows: FillRow[]; prepared: PreparedFills }>(run, {
     step: "fills",
     dataKind: "fills",
     limit,
@@ -844,11 +859,12 @@ async function syncFillHistory(run: Run, mt: MarketType, symbol: string | undefi
     rowKind: "trades",
     pageRows: (list) => pageRowsOf(list as never),
     normalize: (list) => {
-      const rows = normalizeTrades(run.client, list as never).rows.filter((r) => r.market_type === mt);
-      return liquidationOrders.length ? markLiquidations(rows, liquidationOrders) : rows;
+      const normalized = normalizeTrades(run.client, list as never).rows.filter((r) => r.market_type === mt);
+      const rows = liquidationOrders.length ? markLiquidations(normalized, liquidationOrders) : normalized;
+      return { rows, prepared: prepareFills(rows) };
     },
-    write: async (tx, rows) => {
-      const res = await insertFills(tx, { userId: run.target.userId, credentialId: run.cred.id }, rows);
+    write: async (tx, { rows, prepared }) => {
+      const res = await insertFills(tx, { userId: run.target.userId, credentialId: run.cred.id }, prepared);
       run.add("fills", res.fills);
       run.add("fees", res.fees);
       for (const r of rows) for (const f of r.fees) run.feeCurrencies.add(f.currency);
@@ -864,7 +880,7 @@ async function syncFillHistory(run: Run, mt: MarketType, symbol: string | undefi
 
 async function syncOrderHistory(run: Run, mt: MarketType, symbol: string | undefined, limit: HistoryLimit): Promise<void> {
   const method = orderHistoryMethod(run.exchange);
-  await runChain<NormalizedOrder>(run, {
+  await runChain<NormalizedOrder[]>(run, {
     step: "orders",
     dataKind: "orders",
     limit,
@@ -893,7 +909,7 @@ function transferPageRows(list: unknown[]): PageRow[] {
 async function syncTransfers(run: Run, kind: "deposits" | "withdrawals"): Promise<void> {
   const limit = historyLimit(run.exchange, kind as DataKind);
   const owner = run.owner();
-  await runChain<TransferRow>(run, {
+  await runChain<TransferRow[]>(run, {
     step: "transfers",
     dataKind: kind,
     limit,
@@ -932,7 +948,7 @@ async function syncFunding(run: Run, symbol: string | undefined): Promise<void> 
   const limit = historyLimit(run.exchange, "funding", "swap");
   const owner = run.owner();
   const binance = run.exchange === "binance";
-  await runChain<FundingRow>(run, {
+  await runChain<FundingRow[]>(run, {
     step: "funding",
     dataKind: "funding",
     limit,
