@@ -83,6 +83,11 @@ export function openSession(pool: Sql, lostError: (cause?: unknown) => SessionLo
     ...(pool.options as unknown as Record<string, unknown>),
     shared: undefined, // parsed options carry the pool's shared state: have them parsed afresh
     max: 1,
+    // Named prepared statements: a dedicated session is a direct (or session-mode) connection,
+    // never behind the transaction pooler, so they are safe here. Without them every statement
+    // with parameters costs two round trips (postgres.js describes it first), and a page's
+    // statement waits for the client between the two (the sync's load-ahead keeps it busy).
+    prepare: true,
     idle_timeout: 0,
     max_lifetime: 0,
     onclose: () => {
@@ -102,8 +107,12 @@ export function openSession(pool: Sql, lostError: (cause?: unknown) => SessionLo
     async tx(fn) {
       assertAlive();
       try {
-        await sql`begin`;
+        // BEGIN goes out with the transaction's first statement (pipelined, one round trip less):
+        // statements on the one connection run in order; its failure is seen here at the latest.
+        const begun = sql`begin`.execute();
+        begun.catch(() => {});
         const out = await fn(sql);
+        await begun;
         await sql`commit`;
         return out;
       } catch (e) {
