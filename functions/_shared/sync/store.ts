@@ -82,12 +82,6 @@ function dedupe(rows: Record<string, unknown>[], key: readonly string[]): Record
   return m.size === rows.length ? rows : [...m.values()];
 }
 
-/** A text[] parameter (postgres.js infers array types from the first element: be explicit). */
-// deno-lint-ignore no-explicit-any
-function textArray(tx: Q, values: (string | null)[]): any {
-  return tx.array(values as string[], 25);
-}
-
 export interface FillOwner {
   userId: string;
   credentialId: string | null;
@@ -157,45 +151,72 @@ ${FEE_ROWS_OF_INSERTED_FILLS}
      select (select count(*) from ins)::int as fills, (select count(*) from fee)::int as fees`;
 }
 
+/** The fills columns `insertFills` passes (as text arrays, in this order), after user and credential. */
+const FILL_INPUT_COLUMNS = [
+  "exchange", "market_type", "symbol", "base", "quote", "trade_id", "order_id", "side", "price", "amount", "cost", "fees",
+  "taker_or_maker", "exchange_realized_pnl", "is_liquidation", "executed_at", "source",
+] as const satisfies readonly (keyof FillRow)[];
+
+/**
+ * A page of fills made ready for `insertFills`: one text array per column, and the fingerprints.
+ * Pure client work, done apart from the write so that the sync can prepare page k+1 while page k
+ * is being written (see load-ahead.ts).
+ */
+export interface PreparedFills {
+  readonly count: number;
+  /** One array literal per input column (see `arrayLiteral`). */
+  readonly columns: readonly string[];
+}
+
+const textOf = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const SPECIAL: Partial<Record<keyof FillRow, (r: FillRow) => string>> = {
+  fees: (r) => JSON.stringify(r.fees),
+  is_liquidation: (r) => (r.is_liquidation ? "t" : "f"),
+};
+
+export function prepareFills(rows: FillRow[]): PreparedFills {
+  const columns = FILL_INPUT_COLUMNS.map((k) => {
+    const special = SPECIAL[k];
+    return arrayLiteral(special ? rows.map(special) : rows.map((r) => textOf(r[k])));
+  });
+  // The duplicate-detection fingerprint the importer computes too (see imports/ids.ts).
+  columns.push(arrayLiteral(rows.map((r) => fingerprint(r))));
+  return { count: rows.length, columns };
+}
+
+/**
+ * A Postgres array literal of text elements, `{"a","b\"c",NULL}`: every element quoted, `\` and
+ * `"` escaped (what postgres.js's own array serializer writes; it is not exported, and building
+ * the literal here lets it happen while the page before is written: postgres.js passes a string
+ * parameter through unchanged). The statement casts it to the column's array type.
+ */
+function arrayLiteral(values: (string | null)[]): string {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ",";
+    out += v === null ? "NULL" : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  }
+  return out + "}";
+}
+
 /**
  * Inserts a page of fills (any exchange / market type / symbol) and, for every fill actually
  * inserted, one `fees_tracking` row per fee currency (source_key
  * `fill:<market_type>:<symbol>:<trade_id>:<currency>`, MAKER/TAKER, > 0 paid, < 0 rebate).
  * Fills already stored are left alone (do nothing), so are their fees. One statement.
  */
-export async function insertFills(tx: Q, owner: FillOwner, rows: FillRow[]): Promise<{ fills: number; fees: number }> {
-  if (rows.length === 0) return { fills: 0, fees: 0 };
-  // The duplicate-detection fingerprint the importer computes too (see imports/ids.ts).
-  const col = <K extends keyof FillRow>(k: K, f: (v: FillRow[K]) => string | null = (v) => (v === null || v === undefined ? null : String(v))) =>
-    textArray(tx, rows.map((r) => f(r[k])));
+export async function insertFills(tx: Q, owner: FillOwner, page: FillRow[] | PreparedFills): Promise<{ fills: number; fees: number }> {
+  const prepared = Array.isArray(page) ? prepareFills(page) : page;
+  if (prepared.count === 0) return { fills: 0, fees: 0 };
   const [res] = await tx.unsafe(
     fillUpsertStatement(`select * from unnest($3::public.exchange_id[], $4::public.market_type[], $5::text[], $6::text[], $7::text[], $8::text[],
                             $9::text[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::jsonb[], $15::text[],
                             $16::numeric[], $17::boolean[], $18::timestamptz[], $19::text[], $20::text[])
          as t(exchange, market_type, symbol, base, quote, trade_id, order_id, side, price, amount, cost, fees,
               taker_or_maker, exchange_realized_pnl, is_liquidation, executed_at, source, fingerprint)`),
-    [
-      owner.userId,
-      owner.credentialId,
-      col("exchange"),
-      col("market_type"),
-      col("symbol"),
-      col("base"),
-      col("quote"),
-      col("trade_id"),
-      col("order_id"),
-      col("side"),
-      col("price"),
-      col("amount"),
-      col("cost"),
-      col("fees", (f) => JSON.stringify(f)),
-      col("taker_or_maker"),
-      col("exchange_realized_pnl"),
-      col("is_liquidation", (b) => (b ? "t" : "f")),
-      col("executed_at"),
-      col("source"),
-      textArray(tx, rows.map((r) => fingerprint(r))),
-    ],
+    [owner.userId, owner.credentialId, ...prepared.columns],
+    { prepare: true }, // a named prepared statement on a dedicated session (db-session.ts); the pool has prepare off
   );
   return { fills: Number(res.fills), fees: Number(res.fees) };
 }
@@ -224,6 +245,15 @@ export async function storeCursor(tx: Q, k: CursorKey, c: StoredCursor | null): 
     on conflict (user_id, credential_id, market_type, data_kind, symbol) do update
       set cursor_time = excluded.cursor_time, cursor_id = excluded.cursor_id
       where (sync_cursors.cursor_time, sync_cursors.cursor_id) is distinct from (excluded.cursor_time, excluded.cursor_id)`;
+}
+
+/**
+ * A page's rows and the cursor after them, inside the page's transaction. The cursor's statement
+ * is sent right behind the rows' first one (pipelined on the connection, one round trip less);
+ * if the rows fail, the transaction is aborted and the cursor's statement fails with it.
+ */
+export async function writePage(tx: Q, k: CursorKey, c: StoredCursor | null, writeRows: () => Promise<unknown>): Promise<void> {
+  await Promise.all([writeRows(), storeCursor(tx, k, c)]);
 }
 
 /** All cursors of a credential, keyed `${marketType}|${dataKind}|${symbol}`. */
