@@ -2,7 +2,7 @@
 -- refused with an error that names its constraint; cascades and set-null behaviour.
 begin;
 \ir 000_helpers.psql
-select plan(31);
+select plan(37);
 
 select tests.create_user('ada@example.com', 'aaaaaaaa-0000-0000-0000-000000000001');
 select tests.create_user('bob@example.com', 'bbbbbbbb-0000-0000-0000-000000000002');
@@ -113,6 +113,31 @@ select throws_like($$ insert into public.performance_metrics (user_id, exchange,
   values ('aaaaaaaa-0000-0000-0000-000000000001', null, now(), now(), 'ALL_TIME', 1, 1, 1) $$,
   '%performance_metrics_counts_consistent%', 'metrics: winning + losing + breakeven = total');
 
+-- fees_tracking's user: a fee of a fill reaches its user through its fill (same user_id); a fee
+-- without a fill is checked against auth.users itself (migration 20261125400600).
+insert into public.fees_tracking (user_id, exchange, fee_amount, fee_currency, fee_type, transaction_type, source_key, fee_timestamp)
+values ('aaaaaaaa-0000-0000-0000-000000000001', 'binance', 0.0005, 'BTC', 'WITHDRAWAL', 'TRANSFER', 'withdrawal:W-1', now());
+select is((select count(*) from public.fees_tracking where user_id = 'aaaaaaaa-0000-0000-0000-000000000001'
+            and ((fill_id is null and user_id_without_fill = user_id) or (fill_id is not null and user_id_without_fill is null))), 2::bigint,
+  'fees_tracking.user_id_without_fill: the user for a fee without a fill, NULL for a fee of a fill');
+select throws_like($$ insert into public.fees_tracking (user_id, exchange, fee_amount, fee_currency, fee_type, transaction_type, source_key, fee_timestamp)
+  values ('cccccccc-0000-0000-0000-00000000000c', 'binance', 1, 'USDT', 'FUNDING', 'FUNDING', 'funding:F-x', now()) $$,
+  '%fees_tracking_user_id_fkey%', 'fees_tracking: a fee without a fill of an unknown user is refused');
+select throws_like($$ insert into public.fees_tracking (user_id, fill_id, exchange, fee_amount, fee_currency, fee_type, transaction_type, source_key, fee_timestamp)
+  values ('cccccccc-0000-0000-0000-00000000000c', (select id from public.fills where user_id = 'aaaaaaaa-0000-0000-0000-000000000001' limit 1),
+          'binance', 1, 'USDT', 'TAKER', 'ORDER_FILL', 'fill:x', now()) $$,
+  '%fees_tracking_fill_fkey%', 'fees_tracking: a fee of a fill under an unknown user is refused (the fill is not theirs)');
+select throws_like($$ insert into public.fees_tracking (user_id, fill_id, exchange, fee_amount, fee_currency, fee_type, transaction_type, source_key, fee_timestamp)
+  values ('bbbbbbbb-0000-0000-0000-000000000002', (select id from public.fills where user_id = 'aaaaaaaa-0000-0000-0000-000000000001' limit 1),
+          'binance', 1, 'USDT', 'TAKER', 'ORDER_FILL', 'fill:y', now()) $$,
+  '%fees_tracking_fill_fkey%', 'fees_tracking: a fee cannot point at another user''s fill');
+select throws_like($$ update public.fees_tracking set fill_id = null, user_id = 'cccccccc-0000-0000-0000-00000000000c'
+  where user_id = 'aaaaaaaa-0000-0000-0000-000000000001' and fill_id is not null $$,
+  '%fees_tracking_user_id_fkey%', 'fees_tracking: a fee whose fill is unset by hand is checked against auth.users again');
+select is((select count(*) from pg_index i where i.indrelid = 'public.fees_tracking'::regclass
+            and i.indexrelid = 'public.fees_tracking_user_without_fill_idx'::regclass), 1::bigint,
+  'fees_tracking: the foreign key to auth.users has its index (the cascade when a user is deleted)');
+
 -- Deleting a credential keeps the data (credential_id set null), deleting the user removes everything.
 delete from public.api_credentials where id = :'cred_a';
 select is((select count(*) from public.fills where user_id = 'aaaaaaaa-0000-0000-0000-000000000001' and credential_id is null), 3::bigint,
@@ -122,7 +147,8 @@ delete from auth.users where id = 'aaaaaaaa-0000-0000-0000-000000000001';
 select is((select count(*) from public.fills where user_id = 'aaaaaaaa-0000-0000-0000-000000000001')
         + (select count(*) from public.trade_history where user_id = 'aaaaaaaa-0000-0000-0000-000000000001')
         + (select count(*) from public.positions where user_id = 'aaaaaaaa-0000-0000-0000-000000000001')
-        + (select count(*) from public.orders where user_id = 'aaaaaaaa-0000-0000-0000-000000000001'), 0::bigint,
+        + (select count(*) from public.orders where user_id = 'aaaaaaaa-0000-0000-0000-000000000001')
+        + (select count(*) from public.fees_tracking where user_id = 'aaaaaaaa-0000-0000-0000-000000000001'), 0::bigint,
   'deleting a user deletes their trading data');
 
 select * from finish();

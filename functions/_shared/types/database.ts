@@ -113,14 +113,14 @@ isOneToOne: false
                   ]
                 },"fees_tracking": {
                   Row: {
-                    "created_at": string,"exchange": Database["public"]['Enums']["exchange_id"],"fee_amount": number,"fee_currency": string,"fee_timestamp": string,"fee_type": string,"fill_id": number | null,"id": number,"market_type": Database["public"]['Enums']["market_type"] | null,"order_id": string | null,"order_ref": number | null,"related_order_id": string | null,"source_key": string,"symbol": string | null,"transaction_type": string,"user_id": string
+                    "created_at": string,"exchange": Database["public"]['Enums']["exchange_id"],"fee_amount": number,"fee_currency": string,"fee_timestamp": string,"fee_type": string,"fill_id": number | null,"id": number,"market_type": Database["public"]['Enums']["market_type"] | null,"order_id": string | null,"order_ref": number | null,"related_order_id": string | null,"source_key": string,"symbol": string | null,"transaction_type": string,"user_id": string,"user_id_without_fill": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"exchange": Database["public"]['Enums']["exchange_id"],"fee_amount": number,"fee_currency": string,"fee_timestamp": string,"fee_type": string,"fill_id"?: number | null,"id"?: number,"market_type"?: Database["public"]['Enums']["market_type"] | null,"order_id"?: string | null,"order_ref"?: number | null,"related_order_id"?: string | null,"source_key": string,"symbol"?: string | null,"transaction_type": string,"user_id": string
+                    "created_at"?: string,"exchange": Database["public"]['Enums']["exchange_id"],"fee_amount": number,"fee_currency": string,"fee_timestamp": string,"fee_type": string,"fill_id"?: number | null,"id"?: number,"market_type"?: Database["public"]['Enums']["market_type"] | null,"order_id"?: string | null,"order_ref"?: number | null,"related_order_id"?: string | null,"source_key": string,"symbol"?: string | null,"transaction_type": string,"user_id": string,"user_id_without_fill"?: never
                   }
                   Update: {
-                    "created_at"?: string,"exchange"?: Database["public"]['Enums']["exchange_id"],"fee_amount"?: number,"fee_currency"?: string,"fee_timestamp"?: string,"fee_type"?: string,"fill_id"?: number | null,"id"?: number,"market_type"?: Database["public"]['Enums']["market_type"] | null,"order_id"?: string | null,"order_ref"?: number | null,"related_order_id"?: string | null,"source_key"?: string,"symbol"?: string | null,"transaction_type"?: string,"user_id"?: string
+                    "created_at"?: string,"exchange"?: Database["public"]['Enums']["exchange_id"],"fee_amount"?: number,"fee_currency"?: string,"fee_timestamp"?: string,"fee_type"?: string,"fill_id"?: number | null,"id"?: number,"market_type"?: Database["public"]['Enums']["market_type"] | null,"order_id"?: string | null,"order_ref"?: number | null,"related_order_id"?: string | null,"source_key"?: string,"symbol"?: string | null,"transaction_type"?: string,"user_id"?: string,"user_id_without_fill"?: never
                   }
                   Relationships: [
                     {
