@@ -12,12 +12,14 @@
  * rows one by one and reports the rate (it is the slow baseline: one commit per fill). The bench creates its own users and deletes their rows at the end.
  * Targets (reported, not asserted): sync path ≥ 30 % of COPY, ≥ 20× row-by-row.
  */
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import type { Exchange, Trade } from "ccxt";
 import { createExchangeClient } from "../../functions/_shared/exchanges/client.ts";
 import { normalizeTrades } from "../../functions/_shared/exchanges/index.ts";
 import type { FillRow } from "../../functions/_shared/domain/types.ts";
-import { fillUpsertStatement, insertFills, storeCursor } from "../../functions/_shared/sync/store.ts";
+import { fillUpsertStatement, insertFills, prepareFills, writePage } from "../../functions/_shared/sync/store.ts";
+import { loadAhead } from "../../functions/_shared/sync/load-ahead.ts";
 import { openSession } from "../../functions/_shared/db-session.ts";
 import { benchUser, copyRows } from "./lib/db.ts";
 import type { Sql, Tx } from "../../functions/_shared/db.ts";
@@ -81,8 +83,9 @@ function generateTrades(client: Exchange, n: number): Trade[][] {
 const COLS = ["user_id", "credential_id", "exchange", "market_type", "symbol", "base", "quote", "trade_id", "order_id", "side", "price",
   "amount", "cost", "fees", "taker_or_maker", "exchange_realized_pnl", "is_liquidation", "executed_at", "source"] as const;
 
-function values(userId: string, f: FillRow): unknown[] {
-  return [userId, null, f.exchange, f.market_type, f.symbol, f.base, f.quote, f.trade_id, f.order_id, f.side, f.price, f.amount, f.cost,
+/** A fill's row as the baselines write it: the same values as the sync path, credential included. */
+function values(userId: string, credentialId: string | null, f: FillRow): unknown[] {
+  return [userId, credentialId, f.exchange, f.market_type, f.symbol, f.base, f.quote, f.trade_id, f.order_id, f.side, f.price, f.amount, f.cost,
     f.fees, f.taker_or_maker, f.exchange_realized_pnl, f.is_liquidation, f.executed_at, f.source];
 }
 
@@ -113,6 +116,16 @@ function feeValues(userId: string, fillId: unknown, f: FillRow, fee: { currency:
     f.taker_or_maker === "maker" ? "MAKER" : "TAKER", "ORDER_FILL", `fill:${f.market_type}:${f.symbol}:${f.trade_id}:${fee.currency}`, f.executed_at];
 }
 
+/** CPU time (user + system, ms) of a local server backend, from /proc; NaN where not readable. */
+function backendCpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const rate = (n: number, ms: number) => (n / (ms / 1000));
 
 /** Each phase starts from a vacuumed table (dead tuples of an earlier phase or run would be paid by the next one). */
@@ -141,12 +154,13 @@ async function main() {
   const credOf = async (userId: string) => (await sql`insert into public.api_credentials (user_id, exchange, api_key_ct, secret_key_ct, kid)
                            values (${userId}, 'binance', 'v1:bench', 'v1:bench', 'bench') returning id`)[0];
   const cred = await credOf(users.sync), cred2 = await credOf(users.sync2), jsonCred = await credOf(users.json);
+  const rowCred = (await credOf(users.row)).id as string, copyCred = (await credOf(users.copy)).id as string;
   try {
     // A production table is not empty: another user's N fills (and fee rows) first, untimed, so
     // that statistics and the foreign-key checks' plans are those of a populated table.
     const background = pages.flatMap((p) => normalizeTrades(client, p).rows);
     const bgIds = await sql`select nextval(pg_get_serial_sequence('public.fills', 'id')) as id from generate_series(1, ${background.length})`;
-    await copyRows(sql, "fills", ["id", ...COLS], background.map((f, i) => [bgIds[i].id, ...values(users.other, f)]));
+    await copyRows(sql, "fills", ["id", ...COLS], background.map((f, i) => [bgIds[i].id, ...values(users.other, null, f)]));
     await copyRows(sql, "fees_tracking", FEE_COLS, background.flatMap((f, i) => f.fees.map((fee) => feeValues(users.other, bgIds[i].id, f, fee))));
     await settle(sql);
     // 1. the sync path: normalise + one statement per page (fills + fees_tracking) + cursor, a
@@ -154,26 +168,36 @@ async function main() {
     //    (here and again after the alternative, on another user): the phase that runs first pays
     //    for a colder machine, so the faster run is compared.
     const all: FillRow[] = [];
+    const cpu: string[] = [];
     const syncRun = async (userId: string, credId: string, collect: boolean) => {
       let normMs = 0, inserted = 0, fees = 0;
       const session = openSession(sql);
       await session.sql`select set_config('jit', 'off', false)`;
+      const [{ pid }] = await session.sql`select pg_backend_pid() as pid`;
+      const cpu0 = backendCpuMs(pid), node0 = process.cpuUsage();
       const t = performance.now();
-      for (const page of pages) {
+      // as runChain does: page k+1 normalised and prepared while page k is written
+      await loadAhead(0, async (k) => {
         const n0 = performance.now();
-        const rows = normalizeTrades(client, page).rows;
+        const rows = normalizeTrades(client, pages[k]).rows;
+        const prepared = prepareFills(rows);
         normMs += performance.now() - n0;
         if (collect) for (const r of rows) all.push(r);
-        await session.tx(async (tx) => {
-          const res = await insertFills(tx, { userId, credentialId: credId }, rows);
-          inserted += res.fills;
-          fees += res.fees;
-          const last = rows[rows.length - 1];
-          await storeCursor(tx, { userId, credentialId: credId, marketType: "spot", symbol: last.symbol, dataKind: "fills" },
-            { lastTime: Date.parse(last.executed_at), lastId: last.trade_id });
-        });
-      }
+        return { page: { rows, prepared }, next: k + 1 < pages.length ? k + 1 : null };
+      }, async ({ rows, prepared }) => {
+        const last = rows[rows.length - 1];
+        await session.tx((tx) =>
+          writePage(tx, { userId, credentialId: credId, marketType: "spot", symbol: last.symbol, dataKind: "fills" },
+            { lastTime: Date.parse(last.executed_at), lastId: last.trade_id }, async () => {
+              const res = await insertFills(tx, { userId, credentialId: credId }, prepared);
+              inserted += res.fills;
+              fees += res.fees;
+            })
+        );
+      });
       const ms = performance.now() - t;
+      const dbCpuMs = backendCpuMs(pid) - cpu0, nodeCpu = process.cpuUsage(node0);
+      cpu.push(`wall ${fmt(ms)} ms: database backend CPU ${fmt(dbCpuMs)} ms, this process CPU ${fmt((nodeCpu.user + nodeCpu.system) / 1000)} ms`);
       await session.close();
       return { ms, normMs, inserted, fees };
     };
@@ -216,14 +240,14 @@ async function main() {
     const placeholders = COLS.map((_, i) => `$${i + 1}`).join(", ");
     const insertOne = `insert into public.fills (${COLS.join(", ")}) values (${placeholders})`;
     const t2 = performance.now();
-    for (const f of rowSample) await sql.unsafe(insertOne, values(users.row, f) as never[]);
+    for (const f of rowSample) await sql.unsafe(insertOne, values(users.row, rowCred, f) as never[]);
     const rowMs = performance.now() - t2;
     await sql`delete from public.fills where user_id = ${users.row}`;
     await settle(sql);
     const t2b = performance.now();
     for (const f of rowSample) {
       await sql.begin(async (tx) => {
-        const [{ id }] = await tx.unsafe(`${insertOne} returning id`, values(users.row, f) as never[]);
+        const [{ id }] = await tx.unsafe(`${insertOne} returning id`, values(users.row, rowCred, f) as never[]);
         for (const fee of f.fees) await tx.unsafe(FEE_INSERT, feeValues(users.row, id, f, fee) as never[]);
       });
     }
@@ -232,12 +256,12 @@ async function main() {
     await settle(sql);
     // 3. raw COPY (text format): (a) the fills; (b) the fills with ids taken from the sequence, then
     //    their fee rows (the same rows the sync path writes)
-    const copyMs = await copyRows(sql, "fills", COLS as unknown as string[], all.map((f) => values(users.copy, f)));
+    const copyMs = await copyRows(sql, "fills", COLS as unknown as string[], all.map((f) => values(users.copy, copyCred, f)));
     await sql`delete from public.fills where user_id = ${users.copy}`;
     await settle(sql);
     const t3b = performance.now();
     const ids = await sql`select nextval(pg_get_serial_sequence('public.fills', 'id')) as id from generate_series(1, ${all.length})`;
-    await copyRows(sql, "fills", ["id", ...COLS], all.map((f, i) => [ids[i].id, ...values(users.copy, f)]));
+    await copyRows(sql, "fills", ["id", ...COLS], all.map((f, i) => [ids[i].id, ...values(users.copy, copyCred, f)]));
     await copyRows(sql, "fees_tracking", FEE_COLS, all.flatMap((f, i) => f.fees.map((fee) => feeValues(users.copy, ids[i].id, f, fee))));
     const copyFeesMs = performance.now() - t3b;
 
@@ -251,7 +275,8 @@ async function main() {
     console.log("");
     line("sync path: normalise + upsert fills & fee rows + cursor, a tx per page", syncRate, syncMs,
       `; ${fmt(fees)} fee rows; faster of 2 runs: ${fmt(rate(N, first.ms))} and ${fmt(rate(N, second.ms))} fills/s`);
-    line("  the upsert alone (normalising took " + fmt(normMs) + " ms)", upsertRate, syncMs - normMs);
+    line("  the upsert alone (normalising and preparing took " + fmt(normMs) + " ms, during the writes)", upsertRate, syncMs - normMs);
+    console.log(`    where the time went, per sync run (the database backend's CPU is the floor of a sequential sync): ${cpu.join("; ")}`);
     line("  alternative: the same upsert fed by jsonb_populate_recordset (not kept)", rate(all.length, jsonMs), jsonMs);
     line(`row by row, fills only (one INSERT per fill, autocommit; ${fmt(rowSample.length)} fills)`, rowRate, rowMs);
     line(`row by row, fill + its fee rows (a tx per fill; ${fmt(rowSample.length)} fills)`, rowFeesRate, rowFeesMs);
