@@ -10,6 +10,7 @@
  *   written);
  * - a failed load ends the run after the write before it has finished (committed or failed).
  */
+import { setImmediate } from "node:timers";
 
 /** A loaded page, and the request of the page after it (null: it was the last). */
 export interface Loaded<Req, Page> {
