@@ -16,6 +16,7 @@
 import type { Tx } from "../db.ts";
 import { actAsService, db, withServiceFor } from "../db.ts";
 import { openSession } from "../db-session.ts";
+import { columnTypes, recordsetInput } from "../db-input.ts";
 import { applyFills, createState, type StateJson } from "../pnl/index.ts";
 import type { ClosingEvent, CostMethod, EngineContext, PositionRow } from "../pnl/types.ts";
 import type { FillRow, FundingRow, OrderRow, PriceRow } from "../domain/types.ts";
@@ -240,13 +241,15 @@ async function writePositions(tx: Tx, rows: ReturnType<typeof positionRecord>[])
   const ids = new Map<string, string>();
   if (!rows.length) return ids;
   const cols = Object.keys(rows[0]);
+  const input = recordsetInput(await columnTypes(tx, "public.positions"), cols, rows);
   const back = await tx.unsafe(
     `insert into public.positions (${cols.join(", ")})
-     select ${cols.join(", ")} from jsonb_populate_recordset(null::public.positions, $1::jsonb)
+     select ${cols.join(", ")} from ${input.sql} as r
      on conflict (user_id, exchange, market_type, symbol, position_key)
      do update set ${POSITION_UPDATE.map((c) => `${c} = excluded.${c}`).join(", ")}
      returning id::text, exchange::text, market_type::text, symbol, position_key`,
-    [rows as never],
+    input.params,
+    { prepare: true },
   );
   for (const r of back) ids.set(positionKeyOf(r as never), r.id);
   return ids;
@@ -260,6 +263,7 @@ async function writePositions(tx: Tx, rows: ReturnType<typeof positionRecord>[])
 async function writeEvents(tx: Tx, rows: (ReturnType<typeof eventRecord> & { position_id: string | null })[]): Promise<void> {
   if (!rows.length) return;
   const cols = Object.keys(rows[0]).filter((c) => c !== "position_id");
+  const input = recordsetInput(await columnTypes(tx, "public.trade_history"), [...cols, "position_id"], rows);
   await tx.unsafe(
     `insert into public.trade_history (${cols.join(", ")}, position_id, entry_order_ref, exit_order_ref)
      select ${cols.map((c) => `r.${c}`).join(", ")},
@@ -267,14 +271,15 @@ async function writeEvents(tx: Tx, rows: (ReturnType<typeof eventRecord> & { pos
                                       where p.user_id = r.user_id and p.exchange = r.exchange and p.market_type = r.market_type
                                         and p.symbol = r.symbol and p.position_key = r.position_key)),
             eo.id, xo.id
-       from jsonb_populate_recordset(null::public.trade_history, $1::jsonb) as r
+       from ${input.sql} as r
        left join public.orders eo on eo.user_id = r.user_id and eo.exchange = r.exchange and eo.market_type = r.market_type
                                  and eo.symbol = r.symbol and eo.order_id = r.entry_order_id
        left join public.orders xo on xo.user_id = r.user_id and xo.exchange = r.exchange and xo.market_type = r.market_type
                                  and xo.symbol = r.symbol and xo.order_id = r.exit_order_id
      on conflict (user_id, exchange, market_type, symbol, close_key)
      do update set ${EVENT_UPDATE.map((c) => `${c} = excluded.${c}`).join(", ")}`,
-    [rows as never],
+    input.params,
+    { prepare: true },
   );
 }
 

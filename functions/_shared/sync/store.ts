@@ -13,6 +13,7 @@
 import { fingerprint } from "../imports/ids.ts";
 import type { Sql, Tx } from "../db.ts";
 import type { FillRow } from "../domain/types.ts";
+import { arrayLiteral } from "../db-input.ts";
 
 type Q = Sql | Tx;
 
@@ -164,7 +165,7 @@ const FILL_INPUT_COLUMNS = [
  */
 export interface PreparedFills {
   readonly count: number;
-  /** One array literal per input column (see `arrayLiteral`). */
+  /** One array literal per input column (db-input.ts `arrayLiteral`). */
   readonly columns: readonly string[];
 }
 
@@ -182,22 +183,6 @@ export function prepareFills(rows: FillRow[]): PreparedFills {
   // The duplicate-detection fingerprint the importer computes too (see imports/ids.ts).
   columns.push(arrayLiteral(rows.map((r) => fingerprint(r))));
   return { count: rows.length, columns };
-}
-
-/**
- * A Postgres array literal of text elements, `{"a","b\"c",NULL}`: every element quoted, `\` and
- * `"` escaped (what postgres.js's own array serializer writes; it is not exported, and building
- * the literal here lets it happen while the page before is written: postgres.js passes a string
- * parameter through unchanged). The statement casts it to the column's array type.
- */
-function arrayLiteral(values: (string | null)[]): string {
-  let out = "{";
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) out += ",";
-    out += v === null ? "NULL" : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-  }
-  return out + "}";
 }
 
 /**
