@@ -2,6 +2,7 @@
  * Database helpers shared by the benchmarks: a throwaway user, and COPY of rows into a table.
  */
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import type postgres from "postgres";
 
 type Sql = postgres.Sql;
@@ -41,4 +42,48 @@ export async function copyRows(sql: Sql, table: string, cols: string[], rows: It
     stream.end(buf);
   });
   return performance.now() - t;
+}
+
+/**
+ * CPU time (user + system, ms) the local PostgreSQL server has used so far: its live processes
+ * plus the children the postmaster has reaped (ended sessions). Linux /proc; NaN where the server
+ * is not a local process (BENCH_DB_URL elsewhere).
+ */
+export function databaseCpuMs(): number {
+  try {
+    const ticks = (f: string[], a: number, b: number) => Number(f[a]) + Number(f[b]);
+    let total = 0;
+    let postmaster = false;
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue; // ended meanwhile
+      }
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (comm !== "postgres" && comm !== "postmaster") continue;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += ticks(f, 11, 12); // utime, stime
+      const ppid = Number(f[1]);
+      if (ppid === 1 || !isPostgres(ppid)) {
+        total += ticks(f, 13, 14); // cutime, cstime: reaped sessions
+        postmaster = true;
+      }
+    }
+    return postmaster ? (total * 1000) / 100 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    return comm === "postgres" || comm === "postmaster";
+  } catch {
+    return false;
+  }
 }
