@@ -14,7 +14,6 @@
  * rows one by one and reports the rate (it is the slow baseline: one commit per fill). The bench creates its own users and deletes their rows at the end.
  * Targets (reported, not asserted): sync path ≥ 30 % of COPY, ≥ 20× row-by-row.
  */
-import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import type { Exchange, Trade } from "ccxt";
 import { createExchangeClient } from "../../functions/_shared/exchanges/client.ts";
@@ -23,7 +22,7 @@ import type { FillRow } from "../../functions/_shared/domain/types.ts";
 import { fillUpsertStatement, insertFills, prepareFills, writePage } from "../../functions/_shared/sync/store.ts";
 import { loadAhead } from "../../functions/_shared/sync/load-ahead.ts";
 import { openSession } from "../../functions/_shared/db-session.ts";
-import { benchUser, copyRows } from "./lib/db.ts";
+import { backendCpuMs, benchUser, copyRows } from "./lib/db.ts";
 import type { Sql, Tx } from "../../functions/_shared/db.ts";
 import { fingerprint } from "../../functions/_shared/imports/ids.ts";
 import { mulberry32 } from "../../tests/support/prng.ts";
@@ -116,16 +115,6 @@ const FEE_INSERT = `insert into public.fees_tracking (${FEE_COLS.join(", ")}) va
 function feeValues(userId: string, fillId: unknown, f: FillRow, fee: { currency: string; amount: string }): unknown[] {
   return [userId, fillId, f.order_id, f.exchange, f.market_type, f.symbol, fee.amount, fee.currency,
     f.taker_or_maker === "maker" ? "MAKER" : "TAKER", "ORDER_FILL", `fill:${f.market_type}:${f.symbol}:${f.trade_id}:${fee.currency}`, f.executed_at];
-}
-
-/** CPU time (user + system, ms) of a local server backend, from /proc; NaN where not readable. */
-function backendCpuMs(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 const rate = (n: number, ms: number) => (n / (ms / 1000));

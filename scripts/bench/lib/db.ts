@@ -44,46 +44,46 @@ export async function copyRows(sql: Sql, table: string, cols: string[], rows: It
   return performance.now() - t;
 }
 
+/** A process's /proc stat: its command name and the fields after it (field 3 of stat(5) at index 0). */
+function procStat(pid: number | string): { comm: string; f: string[] } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return { comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), f: stat.slice(stat.lastIndexOf(")") + 2).split(" ") };
+  } catch {
+    return null; // ended meanwhile, or not Linux
+  }
+}
+const TICK_MS = 1000 / 100; // USER_HZ
+const isPostgres = (p: { comm: string } | null) => p !== null && (p.comm === "postgres" || p.comm === "postmaster");
+
+/** CPU time (user + system, ms) of one local server backend (`pg_backend_pid()`); NaN where not readable. */
+export function backendCpuMs(pid: number): number {
+  const p = procStat(pid);
+  return p ? (Number(p.f[11]) + Number(p.f[12])) * TICK_MS : NaN;
+}
+
 /**
  * CPU time (user + system, ms) the local PostgreSQL server has used so far: its live processes
  * plus the children the postmaster has reaped (ended sessions). Linux /proc; NaN where the server
  * is not a local process (BENCH_DB_URL elsewhere).
  */
 export function databaseCpuMs(): number {
+  let total = 0;
+  let postmaster = false;
+  let pids: string[];
   try {
-    const ticks = (f: string[], a: number, b: number) => Number(f[a]) + Number(f[b]);
-    let total = 0;
-    let postmaster = false;
-    for (const pid of readdirSync("/proc")) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      } catch {
-        continue; // ended meanwhile
-      }
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (comm !== "postgres" && comm !== "postmaster") continue;
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += ticks(f, 11, 12); // utime, stime
-      const ppid = Number(f[1]);
-      if (ppid === 1 || !isPostgres(ppid)) {
-        total += ticks(f, 13, 14); // cutime, cstime: reaped sessions
-        postmaster = true;
-      }
-    }
-    return postmaster ? (total * 1000) / 100 : NaN;
+    pids = readdirSync("/proc").filter((x) => /^\d+$/.test(x));
   } catch {
     return NaN;
   }
-}
-
-function isPostgres(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    return comm === "postgres" || comm === "postmaster";
-  } catch {
-    return false;
+  for (const pid of pids) {
+    const p = procStat(pid);
+    if (!p || !isPostgres(p)) continue;
+    total += (Number(p.f[11]) + Number(p.f[12])) * TICK_MS; // utime, stime
+    if (!isPostgres(procStat(p.f[1]))) { // the postmaster: add its reaped sessions (cutime, cstime)
+      total += (Number(p.f[13]) + Number(p.f[14])) * TICK_MS;
+      postmaster = true;
+    }
   }
+  return postmaster ? total : NaN;
 }
