@@ -52,13 +52,16 @@ function converterFor(type: string): (v: unknown) => string | null {
       return arrayLiteral(v.map((x) => (x === null || x === undefined ? null : String(x))));
     };
   }
-  return (v) => {
-    if (v === null || v === undefined) return null;
-    if (typeof v === "string") return v;
-    if (typeof v === "boolean") return v ? "t" : "f";
-    if (v instanceof Date) return v.toISOString();
-    return typeof v === "object" ? JSON.stringify(v) : String(v);
-  };
+  return toText;
+}
+
+/** A scalar as Postgres reads it: text as is, booleans t/f, dates ISO, objects and arrays as JSON. */
+export function toText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") return v;
+  if (typeof v === "boolean") return v ? "t" : "f";
+  if (v instanceof Date) return v.toISOString();
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
 /**

@@ -13,7 +13,7 @@
 import { fingerprint } from "../imports/ids.ts";
 import type { Sql, Tx } from "../db.ts";
 import type { FillRow } from "../domain/types.ts";
-import { arrayLiteral } from "../db-input.ts";
+import { arrayLiteral, toText } from "../db-input.ts";
 
 type Q = Sql | Tx;
 
@@ -169,17 +169,11 @@ export interface PreparedFills {
   readonly columns: readonly string[];
 }
 
-const textOf = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const SPECIAL: Partial<Record<keyof FillRow, (r: FillRow) => string>> = {
-  fees: (r) => JSON.stringify(r.fees),
-  is_liquidation: (r) => (r.is_liquidation ? "t" : "f"),
-};
-
 export function prepareFills(rows: FillRow[]): PreparedFills {
-  const columns = FILL_INPUT_COLUMNS.map((k) => {
-    const special = SPECIAL[k];
-    return arrayLiteral(special ? rows.map(special) : rows.map((r) => textOf(r[k])));
-  });
+  const columns = FILL_INPUT_COLUMNS.map((k) =>
+    // is_liquidation is NOT NULL: a missing flag is false
+    arrayLiteral(k === "is_liquidation" ? rows.map((r) => (r.is_liquidation ? "t" : "f")) : rows.map((r) => toText(r[k])))
+  );
   // The duplicate-detection fingerprint the importer computes too (see imports/ids.ts).
   columns.push(arrayLiteral(rows.map((r) => fingerprint(r))));
   return { count: rows.length, columns };
