@@ -5,18 +5,16 @@
  * older order was never fetched. The sync pages on the raw history (filled and cancelled alike,
  * cancelled orders stored with their status), so the window is walked to its end.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, closePools } from "../support/db.ts";
-import { exportStackEnv } from "../support/env.ts";
-import { type ReplayServer, startReplayServer } from "../support/ccxt/replay.ts";
+import { describe, expect, it } from "vitest";
+import { adminSql } from "../support/db.ts";
+import type { ReplayServer } from "../support/ccxt/replay.ts";
 import { bitgetHistoryHandler, type RecordedCall } from "../support/ccxt/synthetic.ts";
 import { mulberry32 } from "../support/prng.ts";
-import { closeDb } from "../../functions/_shared/db.ts";
-import { type SyncOptions, syncCredential } from "../../functions/_shared/sync/index.ts";
-import { makeDeps, newCredential, NOW } from "../unit/sync/support.ts";
+import { syncCredential } from "../../functions/_shared/sync/index.ts";
+import { ltcSpotOnly, makeDeps, newCredential, NOW, useReplayServer } from "../unit/sync/support.ts";
 
 const DAY = 86_400_000;
-const ORDERS_ONLY: SyncOptions = { steps: ["orders"], marketTypes: ["spot"], discover: false, userSymbols: ["LTC/USDT"], backfillDays: 3 };
+const ORDERS_ONLY = ltcSpotOnly("orders");
 
 /** 250 LTC/USDT spot orders over the last two days, about one in three cancelled (raw bitget rows). */
 function history() {
@@ -36,15 +34,7 @@ function history() {
 }
 
 let server: ReplayServer;
-beforeAll(() => {
-  exportStackEnv();
-  server = startReplayServer();
-});
-afterAll(async () => {
-  server.close();
-  await closeDb();
-  await closePools();
-});
+useReplayServer((s) => (server = s));
 
 describe("bitget spot order history with cancelled orders in full pages", () => {
   it("walks the whole window: every order stored once (filled and cancelled), a second sync adds none", async () => {

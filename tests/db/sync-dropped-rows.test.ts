@@ -7,28 +7,18 @@
  * binance through the fault suite: tests/e2e/faults-sync.test.ts.)
  */
 import { http, HttpResponse } from "msw";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, closePools } from "../support/db.ts";
-import { exportStackEnv } from "../support/env.ts";
-import { type ReplayServer, startReplayServer } from "../support/ccxt/replay.ts";
+import { describe, expect, it } from "vitest";
+import { adminSql } from "../support/db.ts";
+import type { ReplayServer } from "../support/ccxt/replay.ts";
 import { bitgetSpotFills, bitgetSpotFillsHandler, type RecordedCall } from "../support/ccxt/synthetic.ts";
-import { closeDb } from "../../functions/_shared/db.ts";
-import { type SyncOptions, syncCredential } from "../../functions/_shared/sync/index.ts";
-import { makeDeps, newCredential, NOW } from "../unit/sync/support.ts";
+import { syncCredential } from "../../functions/_shared/sync/index.ts";
+import { ltcSpotOnly, makeDeps, newCredential, NOW, useReplayServer } from "../unit/sync/support.ts";
 
 const DAY = 86_400_000;
-const FILLS_ONLY: SyncOptions = { steps: ["fills"], marketTypes: ["spot"], discover: false, userSymbols: ["LTC/USDT"], backfillDays: 3 };
+const FILLS_ONLY = ltcSpotOnly("fills");
 
 let server: ReplayServer;
-beforeAll(() => {
-  exportStackEnv();
-  server = startReplayServer();
-});
-afterAll(async () => {
-  server.close();
-  await closeDb();
-  await closePools();
-});
+useReplayServer((s) => (server = s));
 
 describe("bitget spot fills, newest first: a page whose rows lack id and time", () => {
   it("is rejected (reason recorded, nothing written, no cursor past it); the next sync is complete", async () => {

@@ -4,31 +4,21 @@
  * persistent 5xx, authentication errors, malformed pages, one symbol failing, secrets scrubbed.
  */
 import { http, HttpResponse } from "msw";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, closePools } from "../support/db.ts";
-import { exportStackEnv } from "../support/env.ts";
-import { type ReplayServer, startReplayServer } from "../support/ccxt/replay.ts";
+import { describe, expect, it } from "vitest";
+import { adminSql } from "../support/db.ts";
+import type { ReplayServer } from "../support/ccxt/replay.ts";
 import {
   binanceMyTrades, binanceMyTradesHandler, bitgetSpotFills, bitgetSpotFillsHandler, errorResponse, type RecordedCall,
 } from "../support/ccxt/synthetic.ts";
-import { closeDb } from "../../functions/_shared/db.ts";
 import { sum } from "../../functions/_shared/exchanges/index.ts";
-import { type SyncOptions, syncCredential, type TouchedStream } from "../../functions/_shared/sync/index.ts";
-import { makeDeps, newCredential, NOW, recordAll, SECRETS, type TestCredential } from "../unit/sync/support.ts";
+import { syncCredential, type TouchedStream } from "../../functions/_shared/sync/index.ts";
+import { ltcSpotOnly, makeDeps, newCredential, NOW, recordAll, SECRETS, type TestCredential, useReplayServer } from "../unit/sync/support.ts";
 
 const DAY = 86_400_000;
 let server: ReplayServer;
-beforeAll(() => {
-  exportStackEnv();
-  server = startReplayServer();
-});
-afterAll(async () => {
-  server.close();
-  await closeDb();
-  await closePools();
-});
+useReplayServer((s) => (server = s));
 
-const FILLS_ONLY: SyncOptions = { steps: ["fills"], marketTypes: ["spot"], discover: false, userSymbols: ["LTC/USDT"], backfillDays: 3 };
+const FILLS_ONLY = ltcSpotOnly("fills");
 
 async function storedFills(userId: string) {
   return await adminSql()`

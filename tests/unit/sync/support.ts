@@ -4,8 +4,10 @@
  * fixtures (msw), a fixed clock, no real waits, and credentials inserted for test users.
  */
 import type { HttpHandler } from "msw";
+import { afterAll, beforeAll } from "vitest";
 import { setupServer } from "msw/node";
-import { adminSql } from "../../support/db.ts";
+import { adminSql, closePools } from "../../support/db.ts";
+import { exportStackEnv } from "../../support/env.ts";
 import { createUser, type TestUser } from "../../support/users.ts";
 import {
   caseHandlers,
@@ -15,9 +17,10 @@ import {
   type RecordedRequest,
   replayClient,
   type ReplayServer,
+  startReplayServer,
 } from "../../support/ccxt/replay.ts";
-import { db } from "../../../functions/_shared/db.ts";
-import type { SyncDeps, SyncOptions } from "../../../functions/_shared/sync/index.ts";
+import { closeDb, db } from "../../../functions/_shared/db.ts";
+import type { SyncDeps, SyncOptions, SyncStep } from "../../../functions/_shared/sync/index.ts";
 
 /** Distinctive secrets: none may appear in sync_runs, a response or a log line. */
 export const SECRETS = {
@@ -99,4 +102,28 @@ export async function tableCounts(userId: string): Promise<Record<string, number
     out[t] = r.n;
   }
   return out;
+}
+
+/**
+ * A database test file's exchange mock: before its tests, the local stack's environment and a
+ * replay server (handed to `use`); after them, the server, the functions' pool and the test pools
+ * closed. Call at the top level of the file.
+ */
+export function useReplayServer(use: (server: ReplayServer) => void): void {
+  let server: ReplayServer | undefined;
+  beforeAll(() => {
+    exportStackEnv();
+    server = startReplayServer();
+    use(server);
+  });
+  afterAll(async () => {
+    server?.close();
+    await closeDb();
+    await closePools();
+  });
+}
+
+/** Sync options for one history step of spot LTC/USDT alone, 3 days back, no symbol discovery. */
+export function ltcSpotOnly(step: SyncStep): SyncOptions {
+  return { steps: [step], marketTypes: ["spot"], discover: false, userSymbols: ["LTC/USDT"], backfillDays: 3 };
 }
