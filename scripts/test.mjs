@@ -35,6 +35,7 @@ const functionEntries = readdirSync(resolve(ROOT, "functions"), { withFileTypes:
   .map((d) => `functions/${d.name}/index.ts`);
 
 if (only.length === 0) {
+  step("lockfile: every platform's optional binaries listed (npm ci accepts it anywhere)", "node", ["scripts/lockfile.mjs", "--check"]);
   step("typescript: tsc --noEmit", BIN("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
   step("deno check: every function entry", BIN("deno"), ["check", "--config", "deno.json", ...functionEntries, "scripts/functions-server.ts"]);
   step("supabase db lint (plpgsql_check)", BIN("supabase"), ["db", "lint", `--remote=${dbUrl}`, "--schema", "public,private", "--fail-on", "error"]);

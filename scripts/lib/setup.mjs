@@ -55,14 +55,11 @@ export function ensureNodeModules(log = console.log) {
   log("installing npm dependencies (npm ci)");
   const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, encoding: "utf8" });
   if (ci.status === 0) return;
-  // npm 11 here writes lockfiles without the other platforms' optional binaries (deno, supabase)
-  // and `npm ci` then refuses them as "out of sync"; `npm install` installs the same locked
-  // versions and only adds those entries.
-  if (!/can only install packages when your package\.json and package-lock\.json/.test(ci.stderr + ci.stdout)) {
-    throw new SetupError(`npm ci failed:\n${(ci.stderr || ci.stdout).trim().split("\n").slice(-8).join("\n")}`);
-  }
-  log("npm ci refused the lockfile's missing optional platform packages; installing the locked versions with npm install");
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, stdio: "inherit" });
+  // No fallback to `npm install`: the committed lockfile is what every machine installs.
+  const hint = /Missing: .* from lock file/.test(ci.stderr + ci.stdout)
+    ? "\nthe lockfile lacks another platform's optional binary: run `node scripts/lockfile.mjs` and commit package-lock.json"
+    : "";
+  throw new SetupError(`npm ci failed:\n${(ci.stderr || ci.stdout).trim().split("\n").slice(-8).join("\n")}${hint}`);
 }
 
 function sameDeps(lockText, installedText) {
