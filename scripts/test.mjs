@@ -37,6 +37,7 @@ const functionEntries = readdirSync(resolve(ROOT, "functions"), { withFileTypes:
 if (only.length === 0) {
   step("lockfile: every platform's optional binaries listed (npm ci accepts it anywhere)", "node", ["scripts/lockfile.mjs", "--check"]);
   step("typescript: tsc --noEmit", BIN("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
+  step("function bundles: each ≤ 5 MB (Supabase's server-side bundling limit)", "node", ["scripts/bundle-size.mjs"]);
   step("deno check: every function entry", BIN("deno"), ["check", "--config", "deno.json", ...functionEntries, "scripts/functions-server.ts"]);
   step("supabase db lint (plpgsql_check)", BIN("supabase"), ["db", "lint", `--remote=${dbUrl}`, "--schema", "public,private", "--fail-on", "error"]);
   step("supabase db advisors (Splinter, all levels ≥ WARN fail)", BIN("supabase"), ["db", "advisors", `--remote=${dbUrl}`, "--type", "all", "--fail-on", "warn"]);

@@ -7,7 +7,8 @@
  *   no account-mode probing;
  * - markets can be preloaded (`markets`) so `loadMarkets()` makes no call.
  */
-import ccxt, { type Exchange } from "ccxt";
+import type { Exchange } from "ccxt";
+import { ccxtClass } from "../exchanges/ccxt.ts";
 import { CCXT_ID, type ExchangeId } from "../domain/types.ts";
 
 export interface ApiSecrets {
@@ -25,11 +26,9 @@ export interface CcxtClientOptions {
   markets?: Record<string, unknown> | unknown[];
 }
 
-type ExchangeCtor = new (config?: Record<string, unknown>) => Exchange;
-
 export function createCcxtClient(exchange: ExchangeId, secrets: ApiSecrets, options: CcxtClientOptions = {}): Exchange {
   const id = CCXT_ID[exchange];
-  const Ctor = (ccxt as unknown as Record<string, ExchangeCtor>)[id];
+  const Ctor = ccxtClass(id);
   if (typeof Ctor !== "function") throw new Error(`ccxt has no exchange ${JSON.stringify(id)}`);
   const exchangeOptions: Record<string, unknown> = {};
   if (id === "bitget") exchangeOptions.uta = false;

@@ -23,7 +23,8 @@
  * (anything else). Messages are plain words with the exchange's own reason, and are scrubbed
  * of the key, secret and passphrase.
  */
-import ccxt, { type Exchange } from "ccxt";
+import type { Exchange } from "ccxt";
+import * as ccxt from "../exchanges/ccxt.ts";
 import type { ExchangeId } from "../domain/types.ts";
 import { type ApiSecrets, type CcxtClientOptions, createCcxtClient } from "./ccxt-client.ts";
 

@@ -9,8 +9,8 @@
  *   per credential.
  * - Markets may be preloaded (`markets`) so `loadMarkets()` makes no request.
  */
-import ccxt from "ccxt";
 import type { Exchange } from "ccxt";
+import { ccxtClass, InvalidNonce } from "./ccxt.ts";
 import { CCXT_ID, type ExchangeId } from "../domain/types.ts";
 
 export type CcxtExchange = Exchange;
@@ -59,8 +59,7 @@ function modeOptions(exchange: ExchangeId, mode: AccountMode | undefined): Recor
 
 export function createExchangeClient(o: CreateClientOptions): CcxtExchange {
   const ccxtId = CCXT_ID[o.exchange];
-  // deno-lint-ignore no-explicit-any
-  const Cls = (ccxt as any)[ccxtId] as (new (cfg: Record<string, unknown>) => CcxtExchange) | undefined;
+  const Cls = ccxtClass(ccxtId);
   if (!Cls) throw new Error(`ccxt has no exchange ${ccxtId}`);
   const cfg: Record<string, unknown> = {
     apiKey: o.apiKey,
@@ -121,7 +120,7 @@ export async function withNonceResync<T>(ex: CcxtExchange, fn: () => Promise<T>)
   try {
     return await fn();
   } catch (e) {
-    if (!(e instanceof ccxt.InvalidNonce)) throw e;
+    if (!(e instanceof InvalidNonce)) throw e;
     // deno-lint-ignore no-explicit-any
     const anyEx = ex as any;
     anyEx.options.adjustForTimeDifference = true;

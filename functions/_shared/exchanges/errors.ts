@@ -33,7 +33,7 @@ import {
   PermissionDenied,
   RateLimitExceeded,
   RequestTimeout,
-} from "ccxt";
+} from "./ccxt.ts";
 import { AmountFormatError } from "./amounts.ts";
 import { MalformedPayloadError } from "./normalize/common.ts";
 

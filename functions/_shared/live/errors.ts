@@ -14,7 +14,7 @@
  * Messages carry the exchange's own reason (code + text) scrubbed of the key, secret and
  * passphrase (`classifyExchangeError`). Logs get the exchange, the kind and the error class only.
  */
-import ccxt from "ccxt";
+import * as ccxt from "../exchanges/ccxt.ts";
 import type { ExchangeId } from "../domain/types.ts";
 import { classifyExchangeError, EXCHANGE_NAMES, scrubSecrets } from "../credentials/verify.ts";
 import type { ApiSecrets } from "../credentials/ccxt-client.ts";
