@@ -17,6 +17,7 @@ const BENCHES = {
   "performance-jobs": ["scripts/bench/performance-jobs.ts", true],
   "api-load": ["scripts/bench/api-load.ts", true],
   "fuzz": ["scripts/bench/fuzz.ts", true],
+  "statement-import": ["scripts/bench/statement-import.ts", true],
 };
 
 ensureNodeModules((m) => console.log(m));

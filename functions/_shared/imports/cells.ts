@@ -40,9 +40,13 @@ export function parseTime(text: string, offsetMinutes: number): string | null {
   return new Date(utc).toISOString();
 }
 
+/** The last time read: ledgers write one timestamp on every leg of a trade. */
+let lastTime = { text: "", offset: 0, iso: null as string | null };
+
 export function time(ctx: RowContext, col: string): string | null {
   const v = ctx.get(col);
-  const iso = parseTime(v, ctx.utcOffsetMinutes);
+  const iso = v === lastTime.text && ctx.utcOffsetMinutes === lastTime.offset ? lastTime.iso : parseTime(v, ctx.utcOffsetMinutes);
+  lastTime = { text: v, offset: ctx.utcOffsetMinutes, iso };
   if (!iso) ctx.bad(col, "not a date-time (expected YYYY-MM-DD HH:MM:SS)");
   return iso;
 }

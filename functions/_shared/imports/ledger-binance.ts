@@ -20,7 +20,7 @@ import { Decimal } from "../decimal.ts";
 import { allSet, asset, num, text, time } from "./cells.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  derivedPrice, type LedgerDraft, type LedgerResult, orientPair, SkipCounter, sum, type UnpairedRow,
+  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, SkipCounter, sum, type UnpairedRow,
 } from "./ledger.ts";
 
 export function binanceStatementRow(timeCol: string) {
@@ -150,12 +150,12 @@ function tradeFills(legs: readonly LedgerDraft[]): FillDraft[] | string {
       fees.push(e);
       continue;
     }
-    const positive = new Decimal(e.change).gt(0);
+    const positive = isPositive(e.change);
     let role = leg.role;
     if (role === "sign") role = positive === (leg.family === "buy") ? "base" : "quote";
     const received = (leg.family === "buy") === (role === "base");
     if (received !== positive) return `the ${e.operation} leg of ${e.asset} has the wrong sign`;
-    push(fam[leg.family][role], e.asset, new Decimal(e.change).abs().toFixed());
+    push(fam[leg.family][role], e.asset, abs(e.change));
   }
   const present = (["buy", "sell"] as const).filter((k) => fam[k].base.size || fam[k].quote.size);
   if (!present.length) return "fee rows without the trade they belong to";
@@ -170,7 +170,7 @@ function tradeFills(legs: readonly LedgerDraft[]): FillDraft[] | string {
     const received = present.filter((k) => [...(k === "buy" ? fam[k].base : fam[k].quote).keys()][0] === e.asset);
     const target = present.length === 1 ? present[0] : received.length === 1 ? received[0] : null;
     if (!target) return "a fee leg that could belong to either of two trades at this second";
-    push(fam[target].fees, e.asset, new Decimal(e.change).negated().toFixed());
+    push(fam[target].fees, e.asset, negate(e.change));
   }
   return present.map((k) => {
     const f = fam[k];

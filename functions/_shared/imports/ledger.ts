@@ -50,6 +50,12 @@ export function derivedPrice(cost: string, amount: string): string {
   return p.toFixed();
 }
 
+// Sign helpers on canonical decimal text (what the cell readers return: "-0.5", "0", "12"):
+// exact string operations, no Decimal allocation per ledger row.
+export const isPositive = (c: string) => c !== "0" && c[0] !== "-";
+export const abs = (c: string) => (c[0] === "-" ? c.slice(1) : c);
+export const negate = (c: string) => (c === "0" ? "0" : c[0] === "-" ? c.slice(1) : "-" + c);
+
 export function sum(values: readonly string[]): string {
   return values.reduce((a, v) => a.plus(v), new Decimal(0)).toFixed();
 }

@@ -202,6 +202,16 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
       sawAnything = true;
       if (!format) {
         header = rec.cells.map((c) => c.trim());
+        if (header.length === 1 && header[0].split(";").length > 2) {
+          return result({
+            errors: [fileError(
+              "This file is separated by semicolons (a spreadsheet saved it again in a locale that writes decimal commas). " +
+                "Import the file as the exchange downloaded it, or save it as comma-separated CSV with decimal points.",
+              { line: rec.line, value: header[0] },
+            )],
+            bytes,
+          });
+        }
         const f = detectFormat(header, opts.exchange, opts.kind);
         if (!("row" in f)) {
           return result({ errors: [{ ...f, line: rec.line }], bytes });

@@ -226,6 +226,13 @@ describe("robust, still strict", () => {
     expect(r.fills[0].trade_id).toBe("419925075");
   });
 
+  it("a semicolon-separated re-save is refused at its header, never half-read", async () => {
+    const text = readFileSync(dir + "binance-spot-trades-time.csv", "utf8").replaceAll(",", ";").replace("74.12", "74,12");
+    const r = await parseExport({ text });
+    expect(r.fills).toEqual([]);
+    expect(r.errors).toEqual([expect.objectContaining({ line: 1, problem: expect.stringMatching(/separated by semicolons/) })]);
+  });
+
   it("an unknown header names the closest known layouts first", async () => {
     const r = await parseExport({ text: "Time,Pair,Side,Price,Executed,Amount\n1,2,3,4,5,6\n" });
     expect(r.errors[0].problem).toMatch(/^Unknown export format: the header must be exactly one of the known layouts\. Closest: Binance spot trade history \[binance spot-trades\]: Time,Pair,Side,Price,Executed,Amount,Fee;/);
