@@ -114,6 +114,7 @@ const h = (s: string): readonly string[] => s.split(",");
 const SRC = {
   bittyBinance: "BittyTax src/bittytax/conv/parsers/binance.py",
   bittyMexc: "BittyTax src/bittytax/conv/parsers/mexc.py",
+  issue141: "a user's download quoted in BittyTax/BittyTax issue #141 (2021-07-01)",
   tallylot: "tax-tool test with Binance downloads (index file 63096320890)",
   krDoc: "importer notes measured on a real download (index file 60562904456)",
   paxg: "desktop tax app test, anonymised PAXG export (index files 70357727178, 70250956056)",
@@ -138,7 +139,7 @@ export const FORMATS: readonly ImportFormat[] = [
   },
   {
     id: "binance-spot-trades", exchange: "binance", kind: "spot-trades", zone: "utc",
-    label: "Binance spot trade history (Date(UTC) layout)", source: SRC.bittyBinance, confirmed: "header",
+    label: "Binance spot trade history (Date(UTC) layout)", source: `${SRC.issue141}; ${SRC.bittyBinance}`, confirmed: "rows",
     header: h("Date(UTC),Pair,Side,Price,Executed,Amount,Fee"), row: binanceSpotGlued("Date(UTC)", null),
   },
   {

@@ -61,6 +61,24 @@ describe("Binance spot trade history, today's `Time` layout (zone from the file 
   });
 });
 
+describe("Binance spot trade history, the 2018 `Date(UTC)` layout", () => {
+  it("a user's rows: quoted prices with thousands separators, two fills in one second, fees in BNB or the base", async () => {
+    const r = await parse("binance-spot-trades-2018.csv");
+    expect(r.format?.id).toBe("binance-spot-trades");
+    expect(r.fills.map(view)).toEqual([
+      ["TRX/BTC", "sell", "0.0000089", "299", "0.0026611", [{ currency: "BNB", amount: "0.00081795" }], "2018-04-28T14:26:05.000Z"],
+      ["BTC/USDT", "buy", "11426.2", "0.052845", "603.817539", [{ currency: "BNB", amount: "0.0229201" }], "2018-01-29T09:13:15.000Z"],
+      ["ETH/USDT", "sell", "1117.52", "0.42953", "480.0083656", [{ currency: "BNB", amount: "0.01783168" }], "2018-01-27T20:10:00.000Z"],
+      ["BNB/USDT", "sell", "13.0469", "9.49", "123.815081", [{ currency: "BNB", amount: "0.00474041" }], "2018-01-26T21:05:14.000Z"],
+      ["BNB/ETH", "sell", "0.012443", "5", "0.062215", [{ currency: "BNB", amount: "0.00249849" }], "2018-01-25T21:49:39.000Z"],
+      ["BNB/ETH", "sell", "0.012443", "29.52", "0.36731736", [{ currency: "BNB", amount: "0.01475005" }], "2018-01-25T21:49:39.000Z"],
+      ["LTC/BNB", "sell", "13.54", "3.40135", "46.054279", [{ currency: "BNB", amount: "0.02302714" }], "2018-01-25T17:37:00.000Z"],
+      ["APPC/BTC", "buy", "0.00020217", "225", "0.04548825", [{ currency: "APPC", amount: "0.225" }], "2018-01-15T02:55:30.000Z"],
+    ]);
+    expect(new Set(r.fills.map((f) => f.trade_id)).size).toBe(8);
+  });
+});
+
 describe("Binance spot trade history with order numbers (`Order No,Time,…,AOR Conversion Rate`)", () => {
   it("keeps the order number; the fee in the base asset", async () => {
     const r = await parse("binance-spot-trades-order-no.csv");
