@@ -41,6 +41,7 @@ const user = await ensureUser(email);
 const size = statSync(file).size;
 const t0 = performance.now();
 let lastPrint = 0;
+let writing = 0;
 const result = await importExport({
   userId: user.id,
   exchange: args.values.exchange as never,
@@ -53,6 +54,9 @@ const result = await importExport({
     if (now - lastPrint < 250 && bytes < size) return;
     lastPrint = now;
     process.stderr.write(`\rimport: ${rows.toLocaleString("en-US")} rows, ${((100 * bytes) / Math.max(size, 1)).toFixed(0)}%`);
+  },
+  onWrite: ({ written, total }) => {
+    process.stderr.write(`${writing++ ? "\r" : "\n"}import: writing ${written.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} fills and transfers`);
   },
 });
 process.stderr.write("\n");

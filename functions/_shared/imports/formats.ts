@@ -5,7 +5,7 @@
 import type { ExchangeId, FeeEntry, MarketType, Side, TransferKind } from "../domain/types.ts";
 import type { LedgerDraft, LedgerResult } from "./ledger.ts";
 import {
-  binanceFuturesUid, binanceOrderFill, binanceOrderRow, binanceSpotGlued, binanceSpotLegacy, binanceFutures,
+  binanceConvert, binanceFuturesUid, binanceOrderFill, binanceOrderRow, binanceSpotGlued, binanceSpotLegacy, binanceFutures,
   binanceTransfer,
 } from "./rows-binance.ts";
 import {
@@ -152,6 +152,11 @@ export const FORMATS: readonly ImportFormat[] = [
     label: "Binance spot order history (fills as sub-rows)", source: SRC.metkoOrders, confirmed: "rows",
     header: h("Date(UTC),OrderNo,Pair,Type,Order Price,Order Amount,AvgTrading Price,Filled,Total,status"),
     row: binanceOrderRow, subRows: { header: h("Date(UTC),Trading Price,Filled,Total,Fee"), row: binanceOrderFill },
+  },
+  {
+    id: "binance-convert-history", exchange: "binance", kind: "spot-trades", zone: "local",
+    label: "Binance Convert history", source: SRC.tallylot, confirmed: "rows",
+    header: h("Time,Wallet,Pair,Type,Sell,Buy,Price,Inverse Price,Date Updated,Status"), row: binanceConvert,
   },
   {
     id: "binance-futures-trades-uid", exchange: "binance", kind: "futures-trades", zone: "local",

@@ -32,6 +32,8 @@ export interface ImportRequest {
   /** The uploaded file's name: `…(UTC+8).csv` gives the zone of formats that write local times. */
   fileName?: string;
   onProgress?: ParseExportOptions["onProgress"];
+  /** Called after each batch written (rows of the file's fills and transfers; all in one transaction). */
+  onWrite?: (p: { written: number; total: number }) => void;
   /** Run the PnL engine afterwards (default true). */
   process?: boolean;
 }
@@ -123,8 +125,15 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
   const counts = await withServiceFor(req.actorClaims ?? {}, async (tx) => {
     // Batches keep each statement's JSON parameter moderate on large exports.
     let fills = 0, transfers = 0;
-    for (let i = 0; i < parsed.fills.length; i += 5000) fills += await insertFills(tx, req.userId, parsed.fills.slice(i, i + 5000));
-    for (let i = 0; i < parsed.transfers.length; i += 5000) transfers += await insertTransfers(tx, req.userId, parsed.transfers.slice(i, i + 5000));
+    const total = parsed.fills.length + parsed.transfers.length;
+    for (let i = 0; i < parsed.fills.length; i += 5000) {
+      fills += await insertFills(tx, req.userId, parsed.fills.slice(i, i + 5000));
+      req.onWrite?.({ written: Math.min(i + 5000, parsed.fills.length), total });
+    }
+    for (let i = 0; i < parsed.transfers.length; i += 5000) {
+      transfers += await insertTransfers(tx, req.userId, parsed.transfers.slice(i, i + 5000));
+      req.onWrite?.({ written: parsed.fills.length + Math.min(i + 5000, parsed.transfers.length), total });
+    }
     return { fills, transfers };
   });
   const touched = new Map<string, { exchange: string; market_type: string; symbol: string }>();

@@ -3,6 +3,7 @@ import type { TransferKind } from "../domain/types.ts";
 import { canonicalDecimal } from "./decimal.ts";
 import { allSet, asset, bool, feeOf, market, num, side, status, text, time, unitNum, wrapUnit } from "./cells.ts";
 import type { FillDraft, OrderDraft, RowContext, TransferDraft } from "./formats.ts";
+import { derivedPrice } from "./ledger.ts";
 
 /**
  * Binance spot trade history (units glued to the numbers), in its three headers: `Date(UTC)`,
@@ -143,5 +144,37 @@ export function binanceOrderFill(ctx: RowContext, o: OrderDraft): FillDraft | nu
     exchange: "binance", market_type: "spot", symbol: o.symbol, base: o.base, quote: o.quote,
     trade_id: null, order_id: o.order_id, side: o.side, price: price!, amount: filled!, cost: total!,
     ...feeOf(fee!.amount, fee!.unit), taker_or_maker: null, exchange_realized_pnl: null, executed_at: at!,
+  };
+}
+
+/**
+ * Binance Convert history (`Time,Wallet,Pair,Type,Sell,Buy,Price,Inverse Price,Date Updated,
+ * Status`): one convert per row, amounts with their unit after a space (`124.60184573 BUSD`).
+ * The pair names the base; the side is buy when the base is what was bought. The price is the
+ * quote amount / the base amount (the `Price` cell is not read). Only `Successful` rows are
+ * converts that happened: other statuses give no fill.
+ */
+export function binanceConvert(ctx: RowContext): FillDraft | null {
+  // Executed when the balances changed: `Date Updated` (the statement books the convert then),
+  // a second or so after `Time`, when the quote was accepted.
+  time(ctx, "Time");
+  const at = time(ctx, "Date Updated");
+  const m = market(ctx, "Pair", "spot");
+  const sell = unitNum(ctx, "Sell", m ? [m.base, m.quote] : null);
+  const buy = unitNum(ctx, "Buy", m ? [m.base, m.quote] : null);
+  const st = ctx.get("Status");
+  if (!m || !allSet(at, sell, buy)) return null;
+  if (sell!.unit === buy!.unit) {
+    ctx.bad("Buy", `bought and sold the same asset (${buy!.unit})`);
+    return null;
+  }
+  if (!/^successful$/i.test(st)) return null;
+  const isBuy = buy!.unit === m.base;
+  const amount = isBuy ? buy!.amount : sell!.amount;
+  const cost = isBuy ? sell!.amount : buy!.amount;
+  return {
+    exchange: "binance", market_type: "spot", symbol: m.symbol, base: m.base, quote: m.quote,
+    trade_id: null, order_id: null, side: isBuy ? "buy" : "sell", price: derivedPrice(cost, amount), amount, cost,
+    ...feeOf("0", m.quote), taker_or_maker: null, exchange_realized_pnl: null, executed_at: at!,
   };
 }

@@ -111,6 +111,22 @@ describe("Binance spot order history (fills as indented sub-rows)", () => {
   });
 });
 
+describe("Binance Convert history", () => {
+  it("a convert is a fill at its `Date Updated`, priced by its two amounts; the `x` price cells are not read", async () => {
+    const r = await parse("Binance-Convert-Order-History-202603230441(UTC--6).csv");
+    expect(r.fills.map(view)).toEqual([
+      ["ETH/BUSD", "buy", "3945.449919651437645558", "0.03158115", "124.60184573", [], "2021-05-11T06:44:33.000Z"],
+    ]);
+  });
+
+  it("a convert that did not succeed gives no fill", async () => {
+    const text = readFileSync(dir + "Binance-Convert-Order-History-202603230441(UTC--6).csv", "utf8").replace("Successful", "Failed");
+    const r = await parseExport({ text });
+    expect(r.errors).toEqual([]);
+    expect(r.fills).toEqual([]);
+  });
+});
+
 describe("Binance USDⓈ-M futures trade history (`Uid,Time,…,Trade ID,Order ID`)", () => {
   it("fees written `0.29528919 USDC`, the exchange's ids and realized profit, Maker → maker/taker", async () => {
     const r = await parse("binance-futures-trades-uid.csv");
