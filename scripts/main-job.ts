@@ -52,20 +52,23 @@ try {
   const files = readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "prices.csv").sort();
   if (!files.length) throw new Error(`no exchange export (*.csv) in ${dir}`);
   const imported: { file: string; fills: FillRow[] }[] = [];
-  const summary: string[][] = [["file", "layout", "rows", "new", "duplicates", "unpaired"]];
+  const summary: string[][] = [["file", "layout", "zone", "rows", "new", "duplicates", "unpaired"]];
   for (const f of files) {
     const text = readFileSync(join(dir, f), "utf8");
     const r = await importExport({ userId: user.id, text, fileName: f, utcOffset: values["utc-offset"], process: false });
     if (!r.ok) {
       console.error(`main: ${f}: ${r.format ? `${r.error_count} bad row(s)` : "not a supported export"}; nothing of it was imported:`);
       for (const e of r.errors.slice(0, 20)) console.error(`  line ${e.line}${e.column ? ` column "${e.column}"` : ""}: ${e.problem}`);
-      summary.push([f, r.format?.id ?? "unknown", String(r.rows), "0", "0", "-"]);
+      summary.push([f, r.format?.id ?? "unknown", "-", String(r.rows), "0", "0", "-"]);
       process.exitCode = 1;
       continue;
     }
     const added = r.fills.inserted + r.transfers.inserted;
     const dup = r.fills.already_present + r.transfers.already_present;
-    summary.push([f, r.format.id, String(r.rows), String(added), String(dup), String(r.unpaired.count)]);
+    const m = r.utc_offset_minutes;
+    const zone = `UTC${m ? `${m < 0 ? "-" : "+"}${Math.floor(Math.abs(m) / 60)}${Math.abs(m) % 60 ? `:${String(Math.abs(m) % 60).padStart(2, "0")}` : ""}` : ""}` +
+      (r.utc_offset_source === "assumed" ? " (assumed)" : r.utc_offset_source === "file name" ? " (name)" : "");
+    summary.push([f, r.format.id, zone, String(r.rows), String(added), String(dup), String(r.unpaired.count)]);
     for (const u of r.unpaired.rows.slice(0, 10)) console.error(`  ${f} line ${u.line}: ${u.operation} ${u.change} ${u.asset}: not imported (${u.reason})`);
     if (r.unpaired.count > 10) console.error(`  ${f}: … and ${r.unpaired.count - 10} more unpaired row(s)`);
     // The parsed fills, for the exchange-PnL cross-check once the engine has run.
@@ -73,7 +76,7 @@ try {
     imported.push({ file: f, fills: parsed.fills });
   }
   const widths = summary[0].map((_, i) => Math.max(...summary.map((r) => r[i].length)));
-  for (const row of summary) process.stderr.write("  " + row.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ") + "\n");
+  for (const row of summary) process.stderr.write("  " + row.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ") + "\n");
 
   const streams = await processUser(user.id);
   step(`PnL engine: ${streams.length} stream(s), ${streams.reduce((n, s) => n + s.fills, 0)} new fill(s) processed, ${streams.reduce((n, s) => n + s.events, 0)} closing event(s) written`);

@@ -67,6 +67,8 @@ export interface ParseExportResult {
   exchangePnl: LedgerResult["exchangePnl"];
   /** The UTC offset the file's local times were read in, in minutes (0 for UTC formats). */
   utcOffsetMinutes: number;
+  /** Where that offset came from: the layout's header says UTC, the file name, the option, or nothing (UTC assumed). */
+  utcOffsetSource: "header" | "file name" | "option" | "assumed";
 }
 
 /**
@@ -106,7 +108,7 @@ function result(
 ): ParseExportResult {
   return {
     format: null, fills: [], transfers: [], errorCount: partial.errors.length, rows: 0, bytes: 0,
-    unpaired: [], skipped: [], exchangePnl: [], utcOffsetMinutes: 0,
+    unpaired: [], skipped: [], exchangePnl: [], utcOffsetMinutes: 0, utcOffsetSource: "assumed",
     ...partial,
   };
 }
@@ -324,6 +326,7 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
     format: fmt, fills, transfers, errors: [], errorCount: 0, rows, bytes,
     unpaired: ledger?.unpaired ?? [], skipped: ledger?.skipped ?? [], exchangePnl: ledger?.exchangePnl ?? [],
     utcOffsetMinutes: format!.zone === "utc" ? 0 : offset,
+    utcOffsetSource: format!.zone === "utc" ? "header" : explicit !== undefined ? "option" : named !== null ? "file name" : "assumed",
   };
 }
 

@@ -15,7 +15,7 @@ import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
 import { fingerprint, sha256Hex } from "./ids.ts";
 import { FEE_ROWS_OF_INSERTED_FILLS } from "../sync/store.ts";
-import { parseExport, type ParseExportOptions } from "./parse.ts";
+import { parseExport, type ParseExportOptions, type ParseExportResult } from "./parse.ts";
 import type { ImportIssue, ImportKind } from "./formats.ts";
 import { crossCheckPnl, type PnlCrossCheck } from "./crosscheck.ts";
 import type { LedgerResult, UnpairedRow } from "./ledger.ts";
@@ -56,6 +56,8 @@ export type ImportResult =
     /** A ledger's realized-PnL rows summed per currency (they name no symbol). */
     exchange_pnl_totals: LedgerResult["exchangePnl"];
     utc_offset_minutes: number;
+    /** header (the layout says UTC), file name, option, or assumed (a local-time file with no zone given: read as UTC). */
+    utc_offset_source: ParseExportResult["utcOffsetSource"];
     streams: StreamResult[];
   };
 
@@ -152,6 +154,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     pnl_check: req.process === false ? [] : await crossCheckPnl(req.userId, parsed.fills),
     exchange_pnl_totals: parsed.exchangePnl,
     utc_offset_minutes: parsed.utcOffsetMinutes,
+    utc_offset_source: parsed.utcOffsetSource,
     streams,
   };
 }

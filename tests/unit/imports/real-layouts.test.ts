@@ -19,7 +19,7 @@ describe("Binance spot trade history, today's `Time` layout (zone from the file 
   it("a SELL paid in BNB, exported at UTC-6 (`(UTC--6)` in the name)", async () => {
     const r = await parse("Binance-Spot-Trade-History-202603230406(UTC--6).csv");
     expect(r.format?.id).toBe("binance-spot-trades-time");
-    expect(r.utcOffsetMinutes).toBe(-360);
+    expect([r.utcOffsetMinutes, r.utcOffsetSource]).toEqual([-360, "file name"]);
     expect(r.fills.map(view)).toEqual([
       ["ALGO/USDT", "sell", "0.0997", "103", "10.2691", [{ currency: "BNB", amount: "0.00003593" }], "2023-09-21T00:20:55.000Z"],
     ]);
@@ -38,8 +38,11 @@ describe("Binance spot trade history, today's `Time` layout (zone from the file 
     expect((await parse("binance-spot-trades-time.csv")).fills.map(view)).toEqual([
       ["SOL/USDC", "buy", "74.12", "9.434", "699.43676", [{ currency: "BNB", amount: "0.00081438" }], "2025-11-28T13:29:41.000Z"],
     ]);
+    expect((await parse("binance-spot-trades-time.csv")).utcOffsetSource).toBe("assumed");
     const at8 = await parse("binance-spot-trades-time.csv", { utcOffset: "+08:00" });
     expect(at8.fills[0].executed_at).toBe("2025-11-28T05:29:41.000Z");
+    expect(at8.utcOffsetSource).toBe("option");
+    expect((await parse("binance-spot-trades-2018.csv")).utcOffsetSource).toBe("header");
   });
 
   it("an offset that contradicts the file name is an error; the same one is accepted", async () => {
