@@ -18,6 +18,7 @@ const BENCHES = {
   "api-load": ["scripts/bench/api-load.ts", true],
   "fuzz": ["scripts/bench/fuzz.ts", true],
   "function-cold-start": ["scripts/bench/function-cold-start.ts", false],
+  "statement-import": ["scripts/bench/statement-import.ts", true],
 };
 
 ensureNodeModules((m) => console.log(m));

@@ -1,14 +1,16 @@
-// `npm run import -- --exchange binance --kind spot-trades <file> [--user <email>] [--utc-offset +08:00]`
+// `npm run import -- [--exchange binance] [--kind spot-trades] <file> [--user <email>] [--utc-offset +08:00]`
 // Imports an exchange export for a user through the same code as the `import` Edge Function
-// (parse → all-or-nothing insert → PnL engine), streaming the file with progress.
+// (parse → all-or-nothing insert → PnL engine), streaming the file with progress. The file's name
+// gives the zone of exports that write local times (`…(UTC+8).csv`); --utc-offset must agree.
 import { execFileSync } from "node:child_process";
 import { createReadStream, existsSync, statSync } from "node:fs";
+import { basename } from "node:path";
 import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 
 function usage(msg?: string): never {
   if (msg) console.error(`import: ${msg}`);
-  console.error("usage: npm run import -- [--exchange binance|bitget|mexc] [--kind spot-trades|futures-trades|deposits|withdrawals] <file> [--user <email>] [--utc-offset +08:00]");
+  console.error("usage: npm run import -- [--exchange binance|bitget|mexc] [--kind spot-trades|futures-trades|deposits|withdrawals|statement] <file> [--user <email>] [--utc-offset +08:00]");
   process.exit(2);
 }
 
@@ -39,17 +41,22 @@ const user = await ensureUser(email);
 const size = statSync(file).size;
 const t0 = performance.now();
 let lastPrint = 0;
+let writing = 0;
 const result = await importExport({
   userId: user.id,
   exchange: args.values.exchange as never,
   kind: args.values.kind as never,
   utcOffset: args.values["utc-offset"],
+  fileName: basename(file),
   stream: Readable.toWeb(createReadStream(file)) as never,
   onProgress: ({ rows, bytes }) => {
     const now = performance.now();
     if (now - lastPrint < 250 && bytes < size) return;
     lastPrint = now;
     process.stderr.write(`\rimport: ${rows.toLocaleString("en-US")} rows, ${((100 * bytes) / Math.max(size, 1)).toFixed(0)}%`);
+  },
+  onWrite: ({ written, total }) => {
+    process.stderr.write(`${writing++ ? "\r" : "\n"}import: writing ${written.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} fills and transfers`);
   },
 });
 process.stderr.write("\n");
@@ -64,3 +71,7 @@ if (!result.ok) {
 }
 const { streams: _s, ...summary } = result;
 console.log(JSON.stringify({ user: email, seconds: +((performance.now() - t0) / 1000).toFixed(2), ...summary }, null, 2));
+for (const c of result.pnl_check) {
+  console.error(`import: ${c.symbol}: exchange realized PnL ${c.exchange_pnl}, engine ${c.engine_gross} before fees (${c.engine_net} after), difference ${c.difference}`);
+}
+if (result.unpaired.count) console.error(`import: ${result.unpaired.count} ledger row(s) could not be paired without guessing and were not imported (listed under "unpaired")`);

@@ -4,13 +4,15 @@
 //
 //   npx tsx scripts/main-job.ts [--files <dir>] [--user <email>] [--out <dir>] [--utc-offset +08:00]
 //
-// <dir> holds exchange exports (*.csv, any supported format, detected by header), and optionally
+// <dir> holds exchange exports (*.csv, any supported format, detected by header; a `(UTC+8)` in a
+// file's name gives the zone of exports that write local times), and optionally
 // orders.json and prices.csv (see tests/fixtures/sample-account/EXPECTED.md). Default: the
 // shipped sample account. Idempotent: a second run imports nothing new and gives the same numbers.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import type { FillRow } from "../functions/_shared/domain/types.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const { values } = parseArgs({
@@ -30,7 +32,9 @@ const step = (msg: string) => process.stderr.write(`• ${msg}\n`);
 
 const { db, closeDb } = await import("../functions/_shared/db.ts");
 const { importExport } = await import("../functions/_shared/imports/persist.ts");
+const { crossCheckPnl } = await import("../functions/_shared/imports/crosscheck.ts");
 const { processUser } = await import("../functions/_shared/positions/process.ts");
+const { parseExport } = await import("../functions/_shared/imports/parse.ts");
 const { ensureUser } = await import("./lib/users.mjs");
 const { loadDailyCloses, loadOrders } = await import("./main/sample-extras.ts");
 const { buildReportData } = await import("./main/report-data.ts");
@@ -47,19 +51,40 @@ try {
 
   const files = readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "prices.csv").sort();
   if (!files.length) throw new Error(`no exchange export (*.csv) in ${dir}`);
+  const imported: { file: string; fills: FillRow[] }[] = [];
+  const summary: string[][] = [["file", "layout", "zone", "rows", "new", "duplicates", "unpaired"]];
   for (const f of files) {
-    const r = await importExport({ userId: user.id, text: readFileSync(join(dir, f), "utf8"), utcOffset: values["utc-offset"], process: false });
+    const text = readFileSync(join(dir, f), "utf8");
+    const r = await importExport({ userId: user.id, text, fileName: f, utcOffset: values["utc-offset"], process: false });
     if (!r.ok) {
       console.error(`main: ${f}: ${r.format ? `${r.error_count} bad row(s)` : "not a supported export"}; nothing of it was imported:`);
       for (const e of r.errors.slice(0, 20)) console.error(`  line ${e.line}${e.column ? ` column "${e.column}"` : ""}: ${e.problem}`);
+      summary.push([f, r.format?.id ?? "unknown", "-", String(r.rows), "0", "0", "-"]);
       process.exitCode = 1;
       continue;
     }
-    step(`${f}: ${r.format.label}: ${r.fills.inserted + r.transfers.inserted} new of ${r.fills.in_file + r.transfers.in_file} row(s)`);
+    const added = r.fills.inserted + r.transfers.inserted;
+    const dup = r.fills.already_present + r.transfers.already_present;
+    const m = r.utc_offset_minutes;
+    const zone = `UTC${m ? `${m < 0 ? "-" : "+"}${Math.floor(Math.abs(m) / 60)}${Math.abs(m) % 60 ? `:${String(Math.abs(m) % 60).padStart(2, "0")}` : ""}` : ""}` +
+      (r.utc_offset_source === "assumed" ? " (assumed)" : r.utc_offset_source === "file name" ? " (name)" : "");
+    summary.push([f, r.format.id, zone, String(r.rows), String(added), String(dup), String(r.unpaired.count)]);
+    for (const u of r.unpaired.rows.slice(0, 10)) console.error(`  ${f} line ${u.line}: ${u.operation} ${u.change} ${u.asset}: not imported (${u.reason})`);
+    if (r.unpaired.count > 10) console.error(`  ${f}: … and ${r.unpaired.count - 10} more unpaired row(s)`);
+    // The parsed fills, for the exchange-PnL cross-check once the engine has run.
+    const parsed = await parseExport({ text, fileName: f, utcOffset: values["utc-offset"] });
+    imported.push({ file: f, fills: parsed.fills });
   }
+  const widths = summary[0].map((_, i) => Math.max(...summary.map((r) => r[i].length)));
+  for (const row of summary) process.stderr.write("  " + row.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ") + "\n");
 
   const streams = await processUser(user.id);
   step(`PnL engine: ${streams.length} stream(s), ${streams.reduce((n, s) => n + s.fills, 0)} new fill(s) processed, ${streams.reduce((n, s) => n + s.events, 0)} closing event(s) written`);
+  for (const { file, fills } of imported) {
+    for (const c of await crossCheckPnl(user.id, fills)) {
+      step(`${file}: ${c.symbol} realized PnL: exchange ${c.exchange_pnl}, engine ${c.engine_gross} before fees (${c.engine_net} after), difference ${c.difference}`);
+    }
+  }
 
   const [span] = await sql`
     select to_char(min(d), 'YYYY-MM-DD') as first, to_char(max(d), 'YYYY-MM-DD') as last from (

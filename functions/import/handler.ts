@@ -2,9 +2,12 @@
  * `import`: a signed-in user uploads an exchange export (CSV); it is parsed, stored (all or
  * nothing per file, idempotent) and run through the PnL engine.
  *
- *   POST /import?exchange=binance&kind=spot-trades[&utc_offset=+08:00]
+ *   POST /import?exchange=binance&kind=spot-trades[&utc_offset=+08:00][&file_name=…]
  *   body: the file itself (text/csv, text/plain or application/octet-stream),
  *         or multipart/form-data with the file in the field `file`.
+ *
+ * The file's name (multipart, or `file_name`) gives the zone of exports that write local times:
+ * Binance names its downloads `…(UTC+8).csv`. An explicit `utc_offset` that contradicts it is a 422.
  *
  * 200 with counts; 422 with every bad row (line, column, value, problem) and nothing written;
  * 413 over MAX_UPLOAD_BYTES (larger exports: split them or use `npm run import`).
@@ -21,10 +24,11 @@ const querySchema = z.strictObject({
   exchange: z.enum(["binance", "bitget", "gateio", "mexc"], { error: "exchange must be one of binance, bitget, gateio, mexc" }).optional(),
   kind: z.enum(IMPORT_KINDS as unknown as [string, ...string[]], { error: `kind must be one of ${IMPORT_KINDS.join(", ")}` }).optional(),
   utc_offset: z.string().regex(/^(Z|UTC|[+-]\d{1,2}(:?\d{2})?)$/, "utc_offset looks like +08:00, -05:30 or Z").optional(),
-}, { error: (i) => i.code === "unrecognized_keys" ? `unknown query parameter(s): ${i.keys.join(", ")} (accepted: exchange, kind, utc_offset)` : undefined });
+  file_name: z.string().max(255, "file_name is at most 255 characters").optional(),
+}, { error: (i) => i.code === "unrecognized_keys" ? `unknown query parameter(s): ${i.keys.join(", ")} (accepted: exchange, kind, utc_offset, file_name)` : undefined });
 
-/** Reads the upload (raw or multipart), refusing more than MAX_UPLOAD_BYTES. */
-async function readUpload(req: Request): Promise<string> {
+/** Reads the upload (raw or multipart) and its file name, refusing more than MAX_UPLOAD_BYTES. */
+async function readUpload(req: Request): Promise<{ text: string; name?: string }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_UPLOAD_BYTES) throw tooLarge();
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
@@ -33,14 +37,14 @@ async function readUpload(req: Request): Promise<string> {
     const file = form.get("file");
     if (!file || typeof file === "string") throw new HttpError(400, "invalid_upload", "Send the export in the multipart field \"file\".");
     if (file.size > MAX_UPLOAD_BYTES) throw tooLarge();
-    return await file.text();
+    return { text: await file.text(), name: file.name || undefined };
   }
   if (type && !/^(text\/csv|text\/plain|application\/octet-stream|application\/vnd\.ms-excel)/.test(type)) {
     throw new HttpError(415, "unsupported_media_type", "Send the export as text/csv (or multipart/form-data with a \"file\" field).");
   }
   const text = await readBodyText(req, MAX_UPLOAD_BYTES, tooLarge);
   if (!text) throw new HttpError(400, "empty_upload", "The upload is empty (0 bytes): send the CSV export as the request body.");
-  return text;
+  return { text };
 }
 
 function tooLarge(): HttpError {
@@ -56,10 +60,11 @@ export default serveJson("import", async (req) => {
     throw new HttpError(400, "invalid_request", q.error.issues.map((i) => i.message).join("; "),
       q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   }
-  const text = await readUpload(req);
+  const upload = await readUpload(req);
   const result = await importExport({
-    userId: user.id, actorClaims: { ...user.claims, role: "service_role" }, text,
+    userId: user.id, actorClaims: { ...user.claims, role: "service_role" }, text: upload.text,
     exchange: q.data.exchange as never, kind: q.data.kind as never, utcOffset: q.data.utc_offset,
+    fileName: q.data.file_name ?? upload.name,
   });
   if (!result.ok) {
     return json({

@@ -18,7 +18,7 @@ import { createUser, type TestUser } from "../support/users.ts";
 
 const dir = resolve(ROOT, "tests/fixtures/imports");
 const manifest = JSON.parse(readFileSync(resolve(dir, "manifest.json"), "utf8")).files as Array<{
-  file: string; exchange: string; kind: string; format: string | null; fills: number; transfers: number; errors: unknown[];
+  file: string; exchange: string; kind: string; format: string | null; fills: number; transfers: number; unpaired: number; errors: unknown[];
 }>;
 let handler: (req: Request) => Promise<Response>;
 let user: TestUser;
@@ -47,15 +47,20 @@ describe("every supported format", () => {
     it(`${f.file} imports ${f.fills} fill(s) and ${f.transfers} transfer(s), and a second upload adds nothing`, async () => {
       const u = await createUser("fmt");
       const text = readFileSync(resolve(dir, f.file), "utf8");
-      const q = `?exchange=${f.exchange}&kind=${f.kind}`;
+      const q = `?exchange=${f.exchange}&kind=${f.kind}&file_name=${encodeURIComponent(f.file)}`;
       const first = await upload(u, q, text);
       expect(first.status, JSON.stringify(first.body)).toBe(200);
       expect(first.body.format.id).toBe(f.format);
       expect(first.body.fills.inserted).toBe(f.fills);
       expect(first.body.transfers.inserted).toBe(f.transfers);
+      expect(first.body.unpaired.count).toBe(f.unpaired);
       expect(await count("fills", u)).toBe(f.fills);
-      // Exact amounts: what is stored equals what the parser read, digit for digit.
-      const parsed = await parseExport({ text, exchange: f.exchange as never, kind: f.kind as never });
+      // Exact amounts and times: what is stored equals what the parser read, digit for digit.
+      const parsed = await parseExport({ text, exchange: f.exchange as never, kind: f.kind as never, fileName: f.file });
+      const times = await adminSql()`select trade_id, executed_at from public.fills where user_id = ${u.id}`;
+      for (const p of parsed.fills) {
+        expect(new Date(times.find((r) => r.trade_id === p.trade_id)!.executed_at).toISOString()).toBe(p.executed_at);
+      }
       const stored = await adminSql()`select trade_id, price::text, amount::text, fees from public.fills where user_id = ${u.id}`;
       for (const p of parsed.fills) {
         const s = stored.find((r) => r.trade_id === p.trade_id)!;
@@ -146,10 +151,42 @@ describe("bad files", () => {
   });
 });
 
+describe("file names and ledgers", () => {
+  it("a multipart upload's file name sets the zone; an offset that contradicts it is refused", async () => {
+    const u = await createUser("zone");
+    const name = "Binance-Spot-Trade-History-202603230406(UTC--6).csv";
+    const form = () => {
+      const fd = new FormData();
+      fd.set("file", new File([readFileSync(resolve(dir, name))], name, { type: "text/csv" }));
+      return fd;
+    };
+    const clash = await upload(u, "?utc_offset=%2B08:00", form(), {});
+    expect(clash.status).toBe(422);
+    expect(clash.body.error.message).toMatch(/file name says UTC-06:00 but utcOffset is \+08:00/);
+    const ok = await upload(u, "", form(), {});
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.utc_offset_minutes).toBe(-360);
+    const [row] = await adminSql()`select executed_at from public.fills where user_id = ${u.id}`;
+    expect(new Date(row.executed_at).toISOString()).toBe("2023-09-21T00:20:55.000Z");
+  });
+
+  it("a statement reports its unpaired rows per row and what it skipped; nothing of them is written", async () => {
+    const u = await createUser("statement");
+    const r = await upload(u, "?exchange=binance", readFileSync(resolve(dir, "binance-statement-rotki.csv"), "utf8"));
+    expect(r.status).toBe(200);
+    expect(r.body.unpaired.count).toBe(18);
+    expect(r.body.unpaired.rows[0]).toMatchObject({ line: 2, operation: "Transaction Related", asset: "BNB" });
+    expect(r.body.skipped.find((s: { operation: string }) => s.operation === "Transfer Between Main and Funding Wallet").rows).toBe(2);
+    expect(r.body.exchange_pnl_totals).toEqual([{ currency: "USDT", amount: "1.24066", rows: 2 }]);
+    expect(await count("fills", u)).toBe(10);
+    expect(await count("transfers", u)).toBe(3);
+  });
+});
+
 describe("overlap with API-synced fills", () => {
   it("an export of fills the sync already stored adds none of them", async () => {
     const u = await createUser("overlap");
-    const text = readFileSync(resolve(dir, "binance-spot-trades.csv"), "utf8");
+    const text = readFileSync(resolve(dir, "binance-spot-orders.csv"), "utf8");
     const parsed = await parseExport({ text, exchange: "binance", kind: "spot-trades" });
     // The sync stored two of these executions with their real exchange trade ids.
     for (const [i, f] of parsed.fills.slice(0, 2).entries()) {
@@ -168,8 +205,8 @@ describe("overlap with API-synced fills", () => {
 describe("over HTTP (supabase-js)", () => {
   it("a user uploads an export with functions.invoke and gets the counts", async () => {
     const u = await createUser("http-import");
-    const text = readFileSync(resolve(dir, "bitget-spot-trades.csv"), "utf8");
-    const { data, error } = await supabaseAs(u.token).functions.invoke("import?exchange=bitget&kind=spot-trades", {
+    const text = readFileSync(resolve(dir, "mexc-spot-trades-uid.csv"), "utf8");
+    const { data, error } = await supabaseAs(u.token).functions.invoke("import?exchange=mexc&kind=spot-trades", {
       body: text, headers: { "content-type": "text/csv" },
     });
     expect(error).toBeNull();

@@ -150,6 +150,7 @@ function splitRecords(part: string, startLine: number): CsvRecord[] {
   if (!raw.length) return [];
   const parsed = Papa.parse<string[]>(raw.map((r) => r.text).join("\n"), {
     header: false,
+    delimiter: ",", // never guessed per batch: a semicolon file is refused at its header (parse.ts)
     newline: "\n",
     skipEmptyLines: false,
     dynamicTyping: false,
@@ -163,7 +164,7 @@ function splitRecords(part: string, startLine: number): CsvRecord[] {
   }
   // Papaparse disagreed about record boundaries (malformed quoting): parse one by one.
   return raw.map((r) => {
-    const one = Papa.parse<string[]>(r.text, { header: false, newline: "\n" });
+    const one = Papa.parse<string[]>(r.text, { header: false, delimiter: ",", newline: "\n" });
     const rec: CsvRecord = { line: r.line, cells: one.data[0] ?? [] };
     if (one.errors.length || one.data.length !== 1) {
       rec.problem = `CSV syntax: ${one.errors[0]?.message ?? "record does not parse as one row"}`;

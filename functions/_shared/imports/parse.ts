@@ -2,7 +2,7 @@
  * parseExport: one exchange export file (string or stream) → FillRow[] / TransferRow[], or
  * line-numbered errors. All-or-nothing: when any row is bad, no rows are returned.
  */
-import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
+import type { ExchangeId, FeeEntry, FillRow, TransferRow } from "../domain/types.ts";
 import { readCsv, type TextSource } from "./csv.ts";
 import { isZero } from "./decimal.ts";
 import {
@@ -12,10 +12,12 @@ import {
   type ImportFormat,
   type ImportIssue,
   type ImportKind,
+  type OrderDraft,
   type RowContext,
   type TransferDraft,
 } from "./formats.ts";
 import { fillKeyText, sha256Hex, SHORT_HASH_HEX } from "./ids.ts";
+import type { LedgerDraft, LedgerResult, UnpairedRow } from "./ledger.ts";
 
 export interface ImportProgress {
   /** Data rows read so far (header and blank lines excluded). */
@@ -37,9 +39,13 @@ export interface ParseExportOptions {
   onProgress?: (p: ImportProgress) => void;
   /**
    * Offset of the time zone the export was made in, for formats whose timestamps carry no zone
-   * (Bitget, MEXC: see FORMATS.md). "+08:00", "-05:30", "+0"; default UTC.
+   * (Bitget, MEXC, Binance's `Time` layouts: see FORMATS.md). "+08:00", "-05:30", "+0".
+   * Default: the offset in the file name (`…(UTC+8).csv`), else UTC. Both given and different:
+   * an error.
    */
   utcOffset?: string;
+  /** The downloaded file's name: Binance writes the export's zone in it (`…(UTC+8).csv`). */
+  fileName?: string;
   /** Stop collecting errors after this many (the count keeps going). Default 1000. */
   maxErrors?: number;
 }
@@ -53,6 +59,35 @@ export interface ParseExportResult {
   errorCount: number;
   rows: number;
   bytes: number;
+  /** Ledger rows not imported because pairing them would mean guessing (ledger formats only). */
+  unpaired: UnpairedRow[];
+  /** Ledger rows that are neither trades nor transfers, counted per operation. */
+  skipped: LedgerResult["skipped"];
+  /** A ledger's own realized PnL rows summed per currency (cross-check only). */
+  exchangePnl: LedgerResult["exchangePnl"];
+  /** The UTC offset the file's local times were read in, in minutes (0 for UTC formats). */
+  utcOffsetMinutes: number;
+  /** Where that offset came from: the layout's header says UTC, the file name, the option, or nothing (UTC assumed). */
+  utcOffsetSource: "header" | "file name" | "option" | "assumed";
+}
+
+/**
+ * The zone Binance writes in a download's name: `(UTC+8)`, `(UTC-6)`, `(UTC+05:30)`, `(UTC)`;
+ * real names also show `(UTC--6)` for UTC-6. Null when the name says nothing.
+ */
+export function offsetFromFileName(name: string | undefined): number | null {
+  if (!name) return null;
+  const m = name.match(/\(UTC(?:([+-])-?(\d{1,2})(?::?(\d{2}))?)?\)/i);
+  if (!m) return null;
+  if (!m[1]) return 0;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (minutes > 14 * 60) return null;
+  return (m[1] === "-" ? -1 : 1) * minutes;
+}
+
+function showOffset(minutes: number): string {
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? "-" : "+"}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
 }
 
 function parseOffset(s: string | undefined): number | null {
@@ -73,6 +108,7 @@ function result(
 ): ParseExportResult {
   return {
     format: null, fills: [], transfers: [], errorCount: partial.errors.length, rows: 0, bytes: 0,
+    unpaired: [], skipped: [], exchangePnl: [], utcOffsetMinutes: 0, utcOffsetSource: "assumed",
     ...partial,
   };
 }
@@ -103,11 +139,23 @@ export function detectFormat(
       { line: 1, value: header.join(",") },
     );
   }
+  const pool = wanted.length ? wanted : FORMATS;
   return fileError(
-    `Unknown export format${asked ? ` for ${asked}` : ""}: the header must be exactly one of ` +
-      `${describeFormats(wanted.length ? wanted : FORMATS)}`,
+    `Unknown export format${asked ? ` for ${asked}` : ""}: the header must be exactly one of the known layouts. ` +
+      `Closest: ${describeFormats(closest(header, pool, 3))}. All: ${describeFormats(pool)}`,
     { line: 1, value: header.join(",") },
   );
+}
+
+/** The known layouts sharing the most column names with `header` (for the error message only). */
+function closest(header: string[], pool: readonly ImportFormat[], n: number): ImportFormat[] {
+  const mine = new Set(header.map((c) => c.toLowerCase()));
+  const score = (f: ImportFormat) => {
+    const theirs = f.header.map((c) => c.toLowerCase());
+    const common = theirs.filter((c) => mine.has(c)).length;
+    return common / (mine.size + theirs.length - common);
+  };
+  return [...pool].map((f) => ({ f, s: score(f) })).sort((a, b) => b.s - a.s).slice(0, n).map((x) => x.f);
 }
 
 export async function parseExport(opts: ParseExportOptions): Promise<ParseExportResult> {
@@ -115,10 +163,20 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
   if ((opts.text === undefined) === (opts.stream === undefined)) {
     return result({ errors: [fileError("Give exactly one of text or stream.")] });
   }
-  const offset = parseOffset(opts.utcOffset);
-  if (offset === null) {
+  const explicit = opts.utcOffset === undefined || opts.utcOffset === "" ? undefined : parseOffset(opts.utcOffset);
+  if (explicit === null) {
     return result({ errors: [fileError(`utcOffset "${opts.utcOffset}" is not an offset like +08:00`)] });
   }
+  const named = offsetFromFileName(opts.fileName);
+  if (explicit !== undefined && named !== null && explicit !== named) {
+    return result({
+      errors: [fileError(
+        `The file name says UTC${showOffset(named)} but utcOffset is ${showOffset(explicit)}: ` +
+          `drop the offset or give the one the export was made in.`,
+      )],
+    });
+  }
+  const offset = explicit ?? named ?? 0;
   const source: TextSource = opts.text ?? opts.stream!;
 
   const errors: ImportIssue[] = [];
@@ -133,6 +191,9 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
   let index = new Map<string, number>();
   const fillDrafts: { line: number; d: FillDraft }[] = [];
   const transferDrafts: { line: number; d: TransferDraft }[] = [];
+  const ledgerDrafts: LedgerDraft[] = [];
+  let order: OrderDraft | null = null;
+  let orderSeen = false;
   let rows = 0;
   let bytes = 0;
   let sawAnything = false;
@@ -143,6 +204,16 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
       sawAnything = true;
       if (!format) {
         header = rec.cells.map((c) => c.trim());
+        if (header.length === 1 && header[0].split(";").length > 2) {
+          return result({
+            errors: [fileError(
+              "This file is separated by semicolons (a spreadsheet saved it again in a locale that writes decimal commas). " +
+                "Import the file as the exchange downloaded it, or save it as comma-separated CSV with decimal points.",
+              { line: rec.line, value: header[0] },
+            )],
+            bytes,
+          });
+        }
         const f = detectFormat(header, opts.exchange, opts.kind);
         if (!("row" in f)) {
           return result({ errors: [{ ...f, line: rec.line }], bytes });
@@ -156,6 +227,37 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
         push({ line: rec.line, column: null, value: null, problem: rec.problem });
         continue;
       }
+      if (format.subRows && (rec.cells[0] ?? "").trim() === "") {
+        // An order's fill sub-row (or the sub-header above them): columns from the second cell.
+        const sub = format.subRows;
+        const cells = rec.cells.slice(1);
+        while (cells.length > sub.header.length && cells[cells.length - 1].trim() === "") cells.pop();
+        if (cells.length === sub.header.length && cells.every((c, i) => c.trim() === sub.header[i])) {
+          rows--;
+          continue;
+        }
+        if (cells.length !== sub.header.length) {
+          push({
+            line: rec.line, column: null, value: rec.cells.join(","),
+            problem: `expected a fill sub-row of ${sub.header.length} columns after an empty first cell, found ${cells.length}`,
+          });
+          continue;
+        }
+        if (!order) {
+          if (!orderSeen) push({ line: rec.line, column: null, value: rec.cells.join(","), problem: "a fill sub-row before any order row" });
+          continue;
+        }
+        const subIndex = new Map(sub.header.map((c, i) => [c, i]));
+        const before = errorCount;
+        const fill = sub.row(rowContext(rec.line, cells, subIndex, format.zone === "utc" ? 0 : offset, push), order);
+        if (errorCount === before && fill) fillDrafts.push({ line: rec.line, d: fill });
+        continue;
+      }
+      // Trailing empty cells (Binance's `Time,…` downloads end every row in ",,,") are dropped.
+      while (rec.cells.length > header.length && rec.cells[rec.cells.length - 1].trim() === "") rec.cells.pop();
+      if (rec.cells.length < header.length && rec.cells.length >= header.length - (format.trailingOptional ?? 0)) {
+        while (rec.cells.length < header.length) rec.cells.push("");
+      }
       if (rec.cells.length !== header.length) {
         push({
           line: rec.line, column: null, value: rec.cells.join(","),
@@ -163,22 +265,17 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
         });
         continue;
       }
-      const cells = rec.cells;
-      const ctx: RowContext = {
-        line: rec.line,
-        utcOffsetMinutes: format.zone === "utc" ? 0 : offset,
-        get: (col) => (cells[index.get(col)!] ?? "").trim(),
-        bad: (col, problem, value) =>
-          push({
-            line: rec.line, column: col,
-            value: value !== undefined ? value : col ? (cells[index.get(col)!] ?? "").trim() : null,
-            problem,
-          }),
-      };
+      const ctx = rowContext(rec.line, rec.cells, index, format.zone === "utc" ? 0 : offset, push);
       const before = errorCount;
       const out = format.row(ctx);
+      if (format.subRows) {
+        order = errorCount === before && out && "order" in out ? out : null;
+        orderSeen = true;
+      }
       if (errorCount !== before || !out) continue;
-      if ("side" in out) fillDrafts.push({ line: rec.line, d: out });
+      if ("order" in out) continue;
+      if ("ledger" in out) ledgerDrafts.push(out);
+      else if ("side" in out) fillDrafts.push({ line: rec.line, d: out });
       else transferDrafts.push({ line: rec.line, d: out });
     }
     opts.onProgress?.({ rows, bytes });
@@ -200,6 +297,13 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
     });
   }
 
+  let ledger: LedgerResult | null = null;
+  if (format?.assemble && !errorCount) {
+    ledger = format.assemble(ledgerDrafts);
+    fillDrafts.push(...ledger.fills);
+    transferDrafts.push(...ledger.transfers);
+  }
+
   // Duplicate exchange trade ids inside one file make the file ambiguous.
   const seen = new Map<string, number>();
   for (const { line, d } of fillDrafts) {
@@ -218,7 +322,24 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
 
   const fills = await buildFills(fillDrafts.map((x) => x.d));
   const transfers = await buildTransfers(transferDrafts.map((x) => x.d));
-  return { format: fmt, fills, transfers, errors: [], errorCount: 0, rows, bytes };
+  return {
+    format: fmt, fills, transfers, errors: [], errorCount: 0, rows, bytes,
+    unpaired: ledger?.unpaired ?? [], skipped: ledger?.skipped ?? [], exchangePnl: ledger?.exchangePnl ?? [],
+    utcOffsetMinutes: format!.zone === "utc" ? 0 : offset,
+    utcOffsetSource: format!.zone === "utc" ? "header" : explicit !== undefined ? "option" : named !== null ? "file name" : "assumed",
+  };
+}
+
+function rowContext(
+  line: number, cells: string[], index: Map<string, number>, utcOffsetMinutes: number, push: (e: ImportIssue) => void,
+): RowContext {
+  return {
+    line,
+    utcOffsetMinutes,
+    get: (col) => (cells[index.get(col)!] ?? "").trim(),
+    bad: (col, problem, value) =>
+      push({ line, column: col, value: value !== undefined ? value : col ? (cells[index.get(col)!] ?? "").trim() : null, problem }),
+  };
 }
 
 async function mapInBatches<T, R>(items: T[], fn: (t: T) => Promise<R>, size = 2000): Promise<R[]> {
@@ -231,13 +352,11 @@ async function buildFills(drafts: FillDraft[]): Promise<FillRow[]> {
   const occurrences = new Map<string, number>();
   const keyed = drafts.map((d) => {
     if (d.trade_id !== null) return { d, key: null as string | null };
-    const base = fillKeyText({ ...d, fee: d.fee_amount, fee_currency: d.fee_currency });
+    const fee = feeKey(d);
+    const base = fillKeyText({ ...d, ...fee });
     const n = occurrences.get(base) ?? 0;
     occurrences.set(base, n + 1);
-    return {
-      d,
-      key: fillKeyText({ ...d, fee: d.fee_amount, fee_currency: d.fee_currency }, n),
-    };
+    return { d, key: fillKeyText({ ...d, ...fee }, n) };
   });
   return mapInBatches(keyed, async ({ d, key }): Promise<FillRow> => ({
     exchange: d.exchange,
@@ -251,13 +370,25 @@ async function buildFills(drafts: FillDraft[]): Promise<FillRow[]> {
     price: d.price,
     amount: d.amount,
     cost: d.cost,
-    fees: isZero(d.fee_amount) ? [] : [{ currency: d.fee_currency, amount: d.fee_amount }],
+    fees: feeEntries(d),
     taker_or_maker: d.taker_or_maker,
     exchange_realized_pnl: d.exchange_realized_pnl,
     is_liquidation: false,
     executed_at: d.executed_at,
     source: "import",
   }));
+}
+
+/** The fee fields a synthetic id hashes: one fee as before; several joined with "+". */
+function feeKey(d: FillDraft): { fee: string; fee_currency: string } {
+  if (!d.more_fees?.length) return { fee: d.fee_amount, fee_currency: d.fee_currency };
+  const all = [{ currency: d.fee_currency, amount: d.fee_amount }, ...d.more_fees];
+  return { fee: all.map((f) => f.amount).join("+"), fee_currency: all.map((f) => f.currency).join("+") };
+}
+
+function feeEntries(d: FillDraft): FeeEntry[] {
+  const first = isZero(d.fee_amount) ? [] : [{ currency: d.fee_currency, amount: d.fee_amount }];
+  return [...first, ...(d.more_fees ?? []).filter((f) => !isZero(f.amount))];
 }
 
 async function buildTransfers(drafts: TransferDraft[]): Promise<TransferRow[]> {

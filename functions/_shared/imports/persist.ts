@@ -15,8 +15,10 @@ import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
 import { fingerprint, sha256Hex } from "./ids.ts";
 import { FEE_ROWS_OF_INSERTED_FILLS } from "../sync/store.ts";
-import { parseExport, type ParseExportOptions } from "./parse.ts";
+import { parseExport, type ParseExportOptions, type ParseExportResult } from "./parse.ts";
 import type { ImportIssue, ImportKind } from "./formats.ts";
+import { crossCheckPnl, type PnlCrossCheck } from "./crosscheck.ts";
+import type { LedgerResult, UnpairedRow } from "./ledger.ts";
 
 export interface ImportRequest {
   userId: string;
@@ -27,7 +29,11 @@ export interface ImportRequest {
   text?: string;
   stream?: ParseExportOptions["stream"];
   utcOffset?: string;
+  /** The uploaded file's name: `…(UTC+8).csv` gives the zone of formats that write local times. */
+  fileName?: string;
   onProgress?: ParseExportOptions["onProgress"];
+  /** Called after each batch written (rows of the file's fills and transfers; all in one transaction). */
+  onWrite?: (p: { written: number; total: number }) => void;
   /** Run the PnL engine afterwards (default true). */
   process?: boolean;
 }
@@ -41,6 +47,17 @@ export type ImportResult =
     fills: { in_file: number; inserted: number; already_present: number };
     transfers: { in_file: number; inserted: number; already_present: number };
     pnl: { streams: number; closing_events: number } | null;
+    /** Ledger rows not imported because pairing them would mean guessing (count, and the first 100). */
+    unpaired: { count: number; rows: UnpairedRow[] };
+    /** Ledger rows that are neither trades nor transfers, per operation. */
+    skipped: LedgerResult["skipped"];
+    /** Per symbol: the exchange's realized PnL in the file beside the engine's (after the engine ran). */
+    pnl_check: PnlCrossCheck[];
+    /** A ledger's realized-PnL rows summed per currency (they name no symbol). */
+    exchange_pnl_totals: LedgerResult["exchangePnl"];
+    utc_offset_minutes: number;
+    /** header (the layout says UTC), file name, option, or assumed (a local-time file with no zone given: read as UTC). */
+    utc_offset_source: ParseExportResult["utcOffsetSource"];
     streams: StreamResult[];
   };
 
@@ -102,6 +119,7 @@ async function insertTransfers(tx: Tx, userId: string, transfers: TransferRow[])
 export async function importExport(req: ImportRequest): Promise<ImportResult> {
   const parsed = await parseExport({
     exchange: req.exchange, kind: req.kind, text: req.text, stream: req.stream, utcOffset: req.utcOffset, onProgress: req.onProgress,
+    fileName: req.fileName,
   });
   if (parsed.errors.length || !parsed.format) {
     return { ok: false, format: parsed.format, errors: parsed.errors, error_count: parsed.errorCount, rows: parsed.rows };
@@ -109,8 +127,15 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
   const counts = await withServiceFor(req.actorClaims ?? {}, async (tx) => {
     // Batches keep each statement's JSON parameter moderate on large exports.
     let fills = 0, transfers = 0;
-    for (let i = 0; i < parsed.fills.length; i += 5000) fills += await insertFills(tx, req.userId, parsed.fills.slice(i, i + 5000));
-    for (let i = 0; i < parsed.transfers.length; i += 5000) transfers += await insertTransfers(tx, req.userId, parsed.transfers.slice(i, i + 5000));
+    const total = parsed.fills.length + parsed.transfers.length;
+    for (let i = 0; i < parsed.fills.length; i += 5000) {
+      fills += await insertFills(tx, req.userId, parsed.fills.slice(i, i + 5000));
+      req.onWrite?.({ written: Math.min(i + 5000, parsed.fills.length), total });
+    }
+    for (let i = 0; i < parsed.transfers.length; i += 5000) {
+      transfers += await insertTransfers(tx, req.userId, parsed.transfers.slice(i, i + 5000));
+      req.onWrite?.({ written: parsed.fills.length + Math.min(i + 5000, parsed.transfers.length), total });
+    }
     return { fills, transfers };
   });
   const touched = new Map<string, { exchange: string; market_type: string; symbol: string }>();
@@ -124,6 +149,12 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     fills: { in_file: parsed.fills.length, inserted: counts.fills, already_present: parsed.fills.length - counts.fills },
     transfers: { in_file: parsed.transfers.length, inserted: counts.transfers, already_present: parsed.transfers.length - counts.transfers },
     pnl: streams.length ? { streams: streams.length, closing_events: streams.reduce((n, s) => n + s.events, 0) } : null,
+    unpaired: { count: parsed.unpaired.length, rows: parsed.unpaired.slice(0, 100) },
+    skipped: parsed.skipped,
+    pnl_check: req.process === false ? [] : await crossCheckPnl(req.userId, parsed.fills),
+    exchange_pnl_totals: parsed.exchangePnl,
+    utc_offset_minutes: parsed.utcOffsetMinutes,
+    utc_offset_source: parsed.utcOffsetSource,
     streams,
   };
 }

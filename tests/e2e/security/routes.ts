@@ -78,7 +78,7 @@ export const ROUTES: Record<string, RouteSpec[]> = {
   ],
   import: [
     {
-      method: "POST", path: "/", auth: ["user"], body: "csv", example: { query: "?exchange=binance&kind=withdrawals", csv: "binance-withdrawals.csv" },
+      method: "POST", path: "/", auth: ["user"], body: "csv", example: { query: "?exchange=binance&kind=withdrawals", csv: "binance-withdrawals-2023.csv" },
       query: { exchange: EXCHANGES, kind: ["spot-trades", "futures-trades", "deposits", "withdrawals"], utc_offset: ["+08:00", "Z", "-05:30"] },
     },
   ],

@@ -80,24 +80,29 @@ describe("wrong format", () => {
     const e = r.errors[0];
     expect(e).toMatchObject({ line: 1, column: null, value: "Time,Coin,Qty" });
     expect(e.problem).toContain("Unknown export format");
-    expect(e.problem).toContain("Binance spot trade history [binance spot-trades]: Date(UTC),Pair,Side,Price,Executed,Amount,Fee");
+    expect(e.problem).toContain("Binance spot trade history (Date(UTC) layout) [binance spot-trades]: Date(UTC),Pair,Side,Price,Executed,Amount,Fee");
     expect(e.problem).toContain("Bitget USDT-M futures fills");
     expect(e.problem).toContain("MEXC spot trade history");
   });
 
   it("with exchange and kind given, names only that format", async () => {
-    const r = await parseExport({ text: file("Date,Pair", "1,2"), exchange: "binance", kind: "futures-trades" });
+    const r = await parseExport({ text: file("Date(UTC),Symbol,Side", "1,2,3"), exchange: "binance", kind: "futures-trades" });
+    const all = [
+      "Binance USDⓈ-M futures trade history [binance futures-trades]: Uid,Time,Symbol,Side,Price,Quantity,Amount,Fee,Realized Profit,Buyer,Maker,Trade ID,Order ID",
+      "Binance USDⓈ-M futures trade history (Date(UTC) layout) [binance futures-trades]: Date(UTC),Symbol,Side,Price,Quantity,Amount,Fee,Fee Coin,Realized Profit,Quote Asset",
+      "Binance USDⓈ-M futures trade history (Date(UTC) layout with ids) [binance futures-trades]: Date(UTC),Order ID,Trade ID,Symbol,Side,Price,Quantity,Amount,Fee,Fee Coin,Realized Profit,Quote Asset",
+    ];
+    // The closest first (most column names in common with the file's), then every layout of that kind.
     expect(r.errors[0].problem).toBe(
-      "Unknown export format for binance futures-trades: the header must be exactly one of " +
-        "Binance USDⓈ-M futures trade history [binance futures-trades]: Date(UTC),Symbol,Side,Price,Quantity,Amount,Fee,Fee Coin,Realized Profit,Quote Asset; " +
-        "Binance USDⓈ-M futures trade history (with order and trade ids) [binance futures-trades]: Date(UTC),Order ID,Trade ID,Symbol,Side,Price,Quantity,Amount,Fee,Fee Coin,Realized Profit,Quote Asset",
+      "Unknown export format for binance futures-trades: the header must be exactly one of the known layouts. " +
+        `Closest: ${[all[1], all[2], all[0]].join("; ")}. All: ${all.join("; ")}`,
     );
   });
 
   it("a known file uploaded as the wrong kind says what it is", async () => {
     const r = await parseExport({ text: file(HEADER, GOOD), exchange: "bitget" });
     expect(r.fills).toEqual([]);
-    expect(r.errors[0].problem).toMatch(/^This file is a Binance spot trade history \[binance spot-trades\] export, not bitget\. Expected formats: Bitget spot fills/);
+    expect(r.errors[0].problem).toMatch(/^This file is a Binance spot trade history \(Date\(UTC\) layout\) \[binance spot-trades\] export, not bitget\. Expected formats: Bitget spot fills/);
   });
 
   it("header detection is strict: a renamed column is not guessed", async () => {
@@ -126,7 +131,7 @@ describe("empty inputs", () => {
     const r = await parseExport({ text: HEADER + "\n" });
     expect(r.format?.id).toBe("binance-spot-trades");
     expect(r.errors).toEqual([
-      { line: 1, column: null, value: null, problem: "The file has a Binance spot trade history header but no data rows." },
+      { line: 1, column: null, value: null, problem: "The file has a Binance spot trade history (Date(UTC) layout) header but no data rows." },
     ]);
   });
 

@@ -1,5 +1,6 @@
-// tests/fixtures/imports: one small file per supported format (plus error cases) and what each
-// imports, as listed in manifest.json (the same files serve the import function's tests).
+// tests/fixtures/imports: real export files (SOURCE.md names where each row was published) plus the
+// error cases, and what each imports, as listed in manifest.json (the same files serve the import
+// function's tests). Every file is parsed under its own name: `(UTC+8)` in a name sets the zone.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -13,10 +14,11 @@ describe("tests/fixtures/imports", () => {
   for (const m of manifest.files) {
     it(m.file, async () => {
       const text = readFileSync(dir + m.file, "utf8");
-      const r = await parseExport({ text, exchange: m.exchange, kind: m.kind });
+      const r = await parseExport({ text, exchange: m.exchange, kind: m.kind, fileName: m.file });
       expect(r.format?.id ?? null).toBe(m.format);
       expect(r.fills).toHaveLength(m.fills);
       expect(r.transfers).toHaveLength(m.transfers);
+      expect(r.unpaired).toHaveLength(m.unpaired);
       expect(r.errors).toHaveLength(m.errors.length);
       m.errors.forEach((e: Record<string, unknown>, i: number) => {
         const { problem_starts_with, ...exact } = e;
@@ -24,14 +26,17 @@ describe("tests/fixtures/imports", () => {
         if (typeof problem_starts_with === "string") expect(r.errors[i].problem.startsWith(problem_starts_with)).toBe(true);
       });
       // the same file twice: identical ids (idempotent re-import)
-      const again = await parseExport({ text, exchange: m.exchange, kind: m.kind });
+      const again = await parseExport({ text, exchange: m.exchange, kind: m.kind, fileName: m.file });
       expect(again.fills.map((f) => f.trade_id)).toEqual(r.fills.map((f) => f.trade_id));
       expect(again.transfers.map((t) => t.transfer_id)).toEqual(r.transfers.map((t) => t.transfer_id));
     });
   }
 
-  it("covers every trade format", () => {
-    const covered = new Set(manifest.files.map((m: { format: string }) => m.format));
-    for (const f of FORMATS.filter((x) => x.kind.endsWith("trades"))) expect(covered.has(f.id), f.id).toBe(true);
+  it("every layout confirmed by real rows has a real file here; the others are marked in FORMATS", () => {
+    const covered = new Set(manifest.files.filter((m: { errors: unknown[] }) => !m.errors.length).map((m: { format: string }) => m.format));
+    for (const f of FORMATS) {
+      if (f.confirmed === "rows") expect(covered.has(f.id), f.id).toBe(true);
+      else expect(covered.has(f.id), `${f.id} is marked ${f.confirmed} but has real rows`).toBe(false);
+    }
   });
 });

@@ -1,4 +1,6 @@
-// Each supported export format: a small real-looking file imports exactly.
+// Parser rules (units, splitting, signs, directions, statuses) exercised on constructed rows in the
+// layouts whose real rows were not found or are few. These rows are test inputs, not exports:
+// the tests over real published rows are in real-layouts.test.ts (sources: tests/fixtures/imports/SOURCE.md).
 import { describe, expect, it } from "vitest";
 import { parseExport } from "../../../functions/_shared/imports/parse.ts";
 

@@ -1,0 +1,92 @@
+/**
+ * Ledger exports (Binance's Transaction History statement): one row per balance change, so a
+ * trade is several rows (what was received, what was spent, the fee) that must be put back
+ * together. A format with an `assemble` step maps each row to a `LedgerDraft`; `assemble` turns
+ * the file's drafts into fills and transfers, and lists every row it could not pair without
+ * guessing (`unpaired`: counted, listed, never imported) and the rows that are not trades or
+ * transfers at all (`skipped`, counted per operation).
+ */
+import { Decimal } from "../decimal.ts";
+import type { FillDraft, TransferDraft } from "./formats.ts";
+import { KNOWN_QUOTES } from "./symbols.ts";
+
+/** One ledger row, checked (time in UTC, change signed and canonical). */
+export interface LedgerDraft {
+  ledger: true;
+  line: number;
+  at: string;
+  account: string;
+  operation: string;
+  asset: string;
+  change: string;
+  /** The row's own reference or remark (may be empty). */
+  ref: string | null;
+}
+
+/** A ledger row that was not imported because pairing it would mean guessing. */
+export interface UnpairedRow {
+  line: number;
+  at: string;
+  account: string;
+  operation: string;
+  asset: string;
+  change: string;
+  reason: string;
+}
+
+export interface LedgerResult {
+  fills: { line: number; d: FillDraft }[];
+  transfers: { line: number; d: TransferDraft }[];
+  unpaired: UnpairedRow[];
+  /** Rows that are neither trades nor transfers (earn, internal moves, …), per operation. */
+  skipped: { operation: string; rows: number; why: string }[];
+  /** The exchange's own realized PnL rows, summed per currency (no symbol: a cross-check only). */
+  exchangePnl: { currency: string; amount: string; rows: number }[];
+}
+
+/** Price of a grouped fill: quote total / base total, rounded half-even at 18 decimals. */
+export function derivedPrice(cost: string, amount: string): string {
+  const p = new Decimal(cost).div(amount).toDecimalPlaces(18);
+  return p.toFixed();
+}
+
+// Sign helpers on canonical decimal text (what the cell readers return: "-0.5", "0", "12"):
+// exact string operations, no Decimal allocation per ledger row.
+export const isPositive = (c: string) => c !== "0" && c[0] !== "-";
+export const abs = (c: string) => (c[0] === "-" ? c.slice(1) : c);
+export const negate = (c: string) => (c === "0" ? "0" : c[0] === "-" ? c.slice(1) : "-" + c);
+
+export function sum(values: readonly string[]): string {
+  return values.reduce((a, v) => a.plus(v), new Decimal(0)).toFixed();
+}
+
+/**
+ * Which of two assets a convert is quoted in: fiat first, then stablecoins, then the crypto
+ * quotes, in this order (all of them quotes `splitPair` already knows). Null when neither is.
+ */
+const QUOTE_RANK: readonly string[] = [
+  "EUR", "GBP", "TRY", "BRL", "ARS", "JPY", "AUD", "MXN", "PLN", "RON", "ZAR", "UAH", "IDR",
+  "USDT", "USDC", "FDUSD", "BUSD", "TUSD", "USDP", "USD1", "DAI", "USDE",
+  "BTC", "ETH", "BNB", "SOL", "XRP", "TRX", "DOGE",
+].filter((q) => KNOWN_QUOTES.includes(q));
+
+export function orientPair(a: string, b: string): { base: string; quote: string } | null {
+  const ra = QUOTE_RANK.indexOf(a);
+  const rb = QUOTE_RANK.indexOf(b);
+  if (ra < 0 && rb < 0) return null;
+  if (rb < 0 || (ra >= 0 && ra < rb)) return { base: b, quote: a };
+  return { base: a, quote: b };
+}
+
+/** Counts rows per operation for `skipped`. */
+export class SkipCounter {
+  private readonly counts = new Map<string, { rows: number; why: string }>();
+  add(operation: string, why: string): void {
+    const c = this.counts.get(operation);
+    if (c) c.rows++;
+    else this.counts.set(operation, { rows: 1, why });
+  }
+  list(): LedgerResult["skipped"] {
+    return [...this.counts].map(([operation, c]) => ({ operation, ...c })).sort((a, b) => b.rows - a.rows || a.operation.localeCompare(b.operation));
+  }
+}

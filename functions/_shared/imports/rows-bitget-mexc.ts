@@ -1,0 +1,134 @@
+/** Row mappers of Bitget's and MEXC's exports (see FORMATS.md). */
+import type { Side } from "../domain/types.ts";
+import { negate } from "./decimal.ts";
+import { allSet, asset, feeOf, market, num, role, side, status, text, time, unitNum } from "./cells.ts";
+import type { FillDraft, RowContext, TransferDraft } from "./formats.ts";
+
+/** Bitget writes fees as negative numbers (deducted); a positive number is a rebate. */
+function bitgetFee(ctx: RowContext, col: string): string | null {
+  const f = num(ctx, col, { sign: "any" });
+  return f === null ? null : negate(f);
+}
+
+export function bitgetSpot(ctx: RowContext): FillDraft | null {
+  const at = time(ctx, "Date");
+  const orderId = text(ctx, "Order ID", true);
+  const tradeId = text(ctx, "Trade ID", true);
+  const m = market(ctx, "Trading pair", "spot");
+  const sd = side(ctx, "Direction");
+  const price = num(ctx, "Price");
+  const amount = num(ctx, "Amount");
+  const total = num(ctx, "Total");
+  const fee = bitgetFee(ctx, "Fee");
+  const feeCoin = asset(ctx, "Fee coin");
+  if (!m || !allSet(at, orderId, tradeId, sd, price, amount, total, fee, feeCoin)) return null;
+  return {
+    exchange: "bitget", market_type: "spot", symbol: m.symbol, base: m.base, quote: m.quote,
+    trade_id: tradeId, order_id: orderId, side: sd!, price: price!, amount: amount!, cost: total!,
+    ...feeOf(fee!, feeCoin!), taker_or_maker: null, exchange_realized_pnl: null, executed_at: at!,
+  };
+}
+
+const BITGET_DIRECTIONS: Record<string, Side> = {
+  "open long": "buy",
+  "close short": "buy",
+  "open short": "sell",
+  "close long": "sell",
+  buy: "buy",
+  sell: "sell",
+};
+
+export function bitgetFutures(ctx: RowContext): FillDraft | null {
+  const at = time(ctx, "Date");
+  const orderId = text(ctx, "Order ID", true);
+  const tradeId = text(ctx, "Trade ID", true);
+  const m = market(ctx, "Futures", "swap");
+  const dir = ctx.get("Direction").toLowerCase().replace(/\s+/g, " ");
+  const sd = BITGET_DIRECTIONS[dir] ?? null;
+  if (!sd) ctx.bad("Direction", "expected Open long, Close long, Open short, Close short, Buy or Sell");
+  const price = num(ctx, "Price");
+  const amount = num(ctx, "Amount");
+  const total = num(ctx, "Total");
+  const fee = bitgetFee(ctx, "Fee");
+  const feeCoin = asset(ctx, "Fee coin");
+  const pnl = num(ctx, "Realized P/L", { sign: "any", optional: true });
+  if (!m || !allSet(at, orderId, tradeId, sd, price, amount, total, fee, feeCoin)) return null;
+  return {
+    exchange: "bitget", market_type: "swap", symbol: m.symbol, base: m.base, quote: m.quote,
+    trade_id: tradeId, order_id: orderId, side: sd!, price: price!, amount: amount!, cost: total!,
+    ...feeOf(fee!, feeCoin!), taker_or_maker: null, exchange_realized_pnl: pnl, executed_at: at!,
+  };
+}
+
+/**
+ * MEXC spot trade history, older layout: the fee has no unit. BittyTax (the only source for this
+ * layout) books it in the asset received: base on BUY, quote on SELL. Today's `UID` layout
+ * writes the unit, and its real rows show a BUY's fee in the quote asset (see mexcSpotUid).
+ */
+export function mexcSpot(ctx: RowContext): FillDraft | null {
+  const m = market(ctx, "Pairs", "spot");
+  const at = time(ctx, "Time");
+  const sd = side(ctx, "Side");
+  const price = num(ctx, "Filled Price");
+  const amount = num(ctx, "Executed Amount");
+  const total = num(ctx, "Total");
+  const fee = num(ctx, "Fee", { sign: "nonnegative" });
+  const tm = role(ctx, "Role");
+  if (!m || !allSet(at, sd, price, amount, total, fee)) return null;
+  return {
+    exchange: "mexc", market_type: "spot", symbol: m.symbol, base: m.base, quote: m.quote,
+    trade_id: null, order_id: null, side: sd!, price: price!, amount: amount!, cost: total!,
+    ...feeOf(fee!, sd === "buy" ? m.base : m.quote), taker_or_maker: tm, exchange_realized_pnl: null,
+    executed_at: at!,
+  };
+}
+
+export function mexcDeposit(ctx: RowContext): TransferDraft | null {
+  const st = status(ctx, "Status");
+  const at = time(ctx, "Time");
+  const coin = asset(ctx, "Crypto");
+  const amount = num(ctx, "Deposit Amount");
+  const txid = text(ctx, "TxID");
+  if (!allSet(st, at, coin, amount)) return null;
+  return {
+    exchange: "mexc", kind: "deposit", transfer_id: txid, asset: coin!, amount: amount!, fee: null,
+    fee_currency: null, network: text(ctx, "Network"), address: null, tx_id: txid, status: st!, occurred_at: at!,
+  };
+}
+
+export function mexcWithdrawal(ctx: RowContext): TransferDraft | null {
+  const st = status(ctx, "Status");
+  const at = time(ctx, "Time");
+  const coin = asset(ctx, "Crypto");
+  const amount = num(ctx, "Request Amount");
+  const fee = num(ctx, "Trading Fee", { sign: "nonnegative", optional: true });
+  num(ctx, "Settlement Amount", { sign: "nonnegative", optional: true });
+  const txid = text(ctx, "TxID");
+  if (!allSet(st, at, coin, amount)) return null;
+  return {
+    exchange: "mexc", kind: "withdrawal", transfer_id: txid, asset: coin!, amount: amount!, fee,
+    fee_currency: fee !== null ? coin : null, network: text(ctx, "Network"),
+    address: text(ctx, "Withdrawal Address"), tx_id: txid, status: st!, occurred_at: at!,
+  };
+}
+
+/**
+ * MEXC spot trade history as downloaded today (`UID,Pairs,…`): the fee carries its unit glued on
+ * (`0.01229430USDT`); a real BUY row pays it in the quote asset, so the unit is read, never assumed.
+ */
+export function mexcSpotUid(ctx: RowContext): FillDraft | null {
+  const m = market(ctx, "Pairs", "spot");
+  const at = time(ctx, "Time");
+  const sd = side(ctx, "Side");
+  const price = num(ctx, "Filled Price");
+  const amount = num(ctx, "Executed Amount");
+  const total = num(ctx, "Total");
+  const fee = unitNum(ctx, "Fee", m ? [m.base, m.quote] : null, "nonnegative", false);
+  const tm = role(ctx, "Role");
+  if (!m || !allSet(at, sd, price, amount, total, fee)) return null;
+  return {
+    exchange: "mexc", market_type: "spot", symbol: m.symbol, base: m.base, quote: m.quote,
+    trade_id: null, order_id: null, side: sd!, price: price!, amount: amount!, cost: total!,
+    ...feeOf(fee!.amount, fee!.unit), taker_or_maker: tm, exchange_realized_pnl: null, executed_at: at!,
+  };
+}
