@@ -36,16 +36,16 @@ export async function buildReportData(sql: Sql, user: { id: string; email: strin
              is_reconstructed
         from public.equity_curve($1::date, $2::date) order by date`, [period.from.slice(0, 10), period.to.slice(0, 10)]);
   });
+  // Open positions valued at the period's end by the one price rule and formula (migration
+  // 20261207160000: private.symbol_price_at, private.unrealized_pnl) that the views and the
+  // every-minute job use "now".
   const open = await sql.unsafe(`
     select p.exchange::text, p.market_type::text, p.symbol, p.side, ${t("p.quantity")} as quantity, ${t("p.entry_price")} as entry_price,
            ${tn("mp.price")} as current_price,
-           ${tn("case when mp.price is null then null when p.side = 'LONG' then (mp.price - p.entry_price) * p.quantity else (p.entry_price - mp.price) * p.quantity end")} as unrealized_pnl,
+           ${tn("private.unrealized_pnl(p.side, p.entry_price, p.quantity, mp.price)")} as unrealized_pnl,
            p.opened_at
       from public.positions p
-      left join lateral (
-        select price from public.market_prices m
-         where m.symbol in (p.symbol, split_part(p.symbol, ':', 1)) and m.as_of <= $2::timestamptz
-         order by m.as_of desc limit 1) mp on true
+      cross join lateral (select private.symbol_price_at(p.exchange, p.symbol, $2::timestamptz) as price) mp
      where p.user_id = $1 and p.status = 'OPEN' order by p.opened_at`, [user.id, period.to]);
   const metrics = await sql.unsafe(`
     select period_type, period_start, exchange::text, total_trades, ${tn("win_rate")} as win_rate,
