@@ -34,6 +34,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ExchangeId, FillRow, FundingRow, OrderRow, PriceRow } from "../functions/_shared/domain/types.ts";
+import { resolveTradingExchange } from "../functions/_shared/domain/exchanges.ts";
 import {
   applyFills,
   type CostMethod,
@@ -46,14 +47,13 @@ import {
 
 class InputError extends Error {}
 
-const EXCHANGES: Record<string, ExchangeId> = { binance: "binance", bitget: "bitget", gate: "gateio", gateio: "gateio", mexc: "mexc" };
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
 
 function exchangeOf(x: unknown, fallback: ExchangeId, what: string): ExchangeId {
   if (x == null) return fallback;
-  const e = EXCHANGES[String(x).toLowerCase()];
+  const e = resolveTradingExchange(String(x));
   if (!e) throw new InputError(`${what}: unknown exchange ${JSON.stringify(x)}`);
   return e;
 }

@@ -12,6 +12,7 @@
 import type { Tx } from "../db.ts";
 import { withServiceFor } from "../db.ts";
 import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
+import { streamKeyOf } from "../domain/keys.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
 import { fingerprint, sha256Hex } from "./ids.ts";
 import { FEE_ROWS_OF_INSERTED_FILLS } from "../sync/store.ts";
@@ -114,7 +115,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     return { fills, transfers };
   });
   const touched = new Map<string, { exchange: string; market_type: string; symbol: string }>();
-  for (const f of parsed.fills) touched.set(`${f.exchange}|${f.market_type}|${f.symbol}`, { exchange: f.exchange, market_type: f.market_type, symbol: f.symbol });
+  for (const f of parsed.fills) touched.set(streamKeyOf(f), { exchange: f.exchange, market_type: f.market_type, symbol: f.symbol });
   const streams = req.process === false || counts.fills === 0 ? [] : await processUser(req.userId, [...touched.values()]);
   const f = parsed.format;
   return {

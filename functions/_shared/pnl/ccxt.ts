@@ -4,6 +4,7 @@
  * `derived_from_order`, then goes through the same engine).
  */
 import type { ExchangeId, FeeEntry, FillRow, FillSource, MarketType, OrderRow } from "../domain/types.ts";
+import { resolveTradingExchange } from "../domain/exchanges.ts";
 import { Decimal, toDecimal } from "../decimal.ts";
 import { splitSymbol } from "./engine.ts";
 
@@ -40,7 +41,6 @@ export interface FromCcxtOptions {
   source?: FillSource;
 }
 
-const EXCHANGE_IDS: Record<string, ExchangeId> = { binance: "binance", bitget: "bitget", gate: "gateio", gateio: "gateio", mexc: "mexc" };
 
 /** Exact plain string of a ccxt number (shortest round-trip form, never "1e-7"). */
 export function numStr(x: Num): string {
@@ -56,7 +56,7 @@ export function numStr(x: Num): string {
  */
 export function fromCcxtTrade(t: CcxtTradeLike, opts: FromCcxtOptions = {}): FillRow {
   const exName = (opts.exchange ?? t.exchange ?? "").toString().toLowerCase();
-  const exchange = EXCHANGE_IDS[exName];
+  const exchange = resolveTradingExchange(exName);
   if (!exchange) throw new RangeError(`trade ${t.id ?? "?"}: unknown exchange ${JSON.stringify(exName)}`);
   if (typeof t.symbol !== "string") throw new RangeError(`trade ${t.id ?? "?"}: symbol missing`);
   const [base, quote] = splitSymbol(t.symbol);

@@ -96,6 +96,7 @@ import type {
 } from "./types.ts";
 import type { ExchangeId } from "../domain/types.ts";
 import { divRound, E18, fmtM, fmtM36, fmtQ, parseM, parseQ, pct8 } from "./fixed.ts";
+import { streamKey } from "../domain/keys.ts";
 
 // ───────────────────────────── state ─────────────────────────────
 
@@ -216,9 +217,7 @@ export class PnlState {
   }
 }
 
-export function streamKey(exchange: string, market_type: string, symbol: string): string {
-  return exchange + "|" + market_type + "|" + symbol;
-}
+export { streamKey };
 
 /** A fresh state (`{ method }`), or a state revived from its JSON (whole state or `streamJson`s). */
 export function createState(init?: { method?: CostMethod } | StateJson): PnlState {
@@ -396,7 +395,7 @@ export function applyFills(
   for (let i = 0; i < fills.length; i++) {
     const f = fills[i];
     if (g === null || f.symbol !== lastSym || f.exchange !== lastEx || f.market_type !== lastMt) {
-      const k = f.exchange + "|" + f.market_type + "|" + f.symbol;
+      const k = streamKey(f.exchange, f.market_type, f.symbol);
       g = fillsBy.get(k) ?? null;
       if (g === null) {
         fillsBy.set(k, (g = { f: [], t: [] }));
