@@ -5,6 +5,7 @@
  */
 import type { ExchangeId, FeeEntry, FillRow, FillSource, MarketType, OrderRow } from "../domain/types.ts";
 import { resolveTradingExchange } from "../domain/exchanges.ts";
+import { splitPair } from "../domain/symbols.ts";
 import { Decimal, toDecimal } from "../decimal.ts";
 import { splitSymbol } from "./engine.ts";
 
@@ -104,14 +105,12 @@ export function fromCcxtTrade(t: CcxtTradeLike, opts: FromCcxtOptions = {}): Fil
   };
 }
 
-const QUOTES = ["USDT", "USDC", "FDUSD", "BUSD", "TUSD", "USD", "EUR", "BTC", "ETH", "BNB"];
-
-/** "BTCUSDT" → "BTC/USDT" (legacy spec symbols); ccxt symbols pass through. */
+/** "BTCUSDT" → "BTC/USDT" (legacy spec symbols; split by domain/symbols.ts's splitPair); ccxt symbols pass through. */
 export function normalizeSymbol(symbol: string): string {
   if (symbol.includes("/")) return symbol;
-  const s = symbol.toUpperCase().replace(/[-_]/g, "");
-  for (const q of QUOTES) if (s.endsWith(q) && s.length > q.length) return `${s.slice(0, -q.length)}/${q}`;
-  throw new RangeError(`cannot split symbol ${JSON.stringify(symbol)}`);
+  const p = splitPair(symbol);
+  if (typeof p === "string") throw new RangeError(`cannot split symbol ${JSON.stringify(symbol)}: ${p}`);
+  return `${p.base}/${p.quote}`;
 }
 
 /**
