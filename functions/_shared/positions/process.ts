@@ -20,6 +20,7 @@ import { columnTypes, recordsetInput } from "../db-input.ts";
 import { applyFills, createState, type StateJson } from "../pnl/index.ts";
 import type { ClosingEvent, CostMethod, EngineContext, PositionRow } from "../pnl/types.ts";
 import type { FillRow, FundingRow, OrderRow, PriceRow } from "../domain/types.ts";
+import { streamKeyOf } from "../domain/keys.ts";
 
 export interface StreamRef {
   exchange: string;
@@ -232,7 +233,8 @@ const EVENT_UPDATE = [
   "take_profit_prices", "max_drawdown", "leverage", "margin_mode", "fees_unconverted", "unknown_cost_basis_quantity", "flags",
 ];
 
-const keyOf = (s: StreamRef) => `${s.exchange}|${s.market_type}|${s.symbol}`;
+/** The stream key (domain/keys.ts), also the key of a stream in the engine's state JSON. */
+const keyOf = (s: StreamRef) => streamKeyOf(s);
 /** A position's natural key within its user (stream + position_key). */
 const positionKeyOf = (p: StreamRef & { position_key: string }) => `${keyOf(p)}|${p.position_key}`;
 

@@ -68,7 +68,8 @@ import {
   withRetry,
 } from "../exchanges/index.ts";
 import type { NormalizedOrder } from "../exchanges/normalize/orders.ts";
-import { cursorMapKey, type CursorKey, insertFills, loadCursors, prepareFills, type PreparedFills, type StoredCursor, upsertRows, writePage } from "./store.ts";
+import { cursorMapKey, type CursorKey, loadCursors, type StoredCursor, upsertRows, writePage } from "./store.ts";
+import { insertFills, prepareFills, type PreparedFills } from "../fills/write.ts";
 import { loadAhead, type Loaded } from "./load-ahead.ts";
 import { scrubMessage } from "./scrub.ts";
 import { LockLost, type LockSession, openLockSession } from "./session.ts";
