@@ -38,7 +38,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ExchangeId, FillRow, FundingRow, OrderRow, PriceRow } from "../functions/_shared/domain/types.ts";
 import { resolveTradingExchange } from "../functions/_shared/domain/exchanges.ts";
-import { offlineExchange, type RecordedTrade, recordedTradeToFill } from "../functions/_shared/exchanges/offline.ts";
+import type { RecordedTrade } from "../functions/_shared/exchanges/offline.ts";
 import {
   applyFills,
   type CostMethod,
@@ -85,7 +85,7 @@ function str(o: Obj, keys: string[], what: string, required = true): string | nu
  * converter (exchanges/offline.ts → normalize/fills.ts), one offline ccxt instance per exchange
  * with the trades' markets and the contract sizes of `markets`.
  */
-function toFills(trades: unknown[], ex: ExchangeId, markets: Record<string, Obj>): FillRow[] {
+async function toFills(trades: unknown[], ex: ExchangeId, markets: Record<string, Obj>): Promise<FillRow[]> {
   const exOf = trades.map((t, i) => {
     if (!isObj(t)) throw new InputError(`trades[${i}]: not an object`);
     if ("trade_id" in t && "executed_at" in t) return null; // a stored fill
@@ -97,6 +97,10 @@ function toFills(trades: unknown[], ex: ExchangeId, markets: Record<string, Obj>
     const cs = m.contractSize ?? m.contract_size;
     if (typeof cs === "string" || typeof cs === "number") sizes[symbol] = cs;
   }
+  // ccxt is loaded only when there are ccxt trades to convert (a second or more to import)
+  const { offlineExchange, recordedTradeToFill } = exOf.some((e) => e !== null)
+    ? await import("../functions/_shared/exchanges/offline.ts")
+    : ({} as typeof import("../functions/_shared/exchanges/offline.ts"));
   const clients = new Map<ExchangeId, ReturnType<typeof offlineExchange>>();
   return trades.map((t, i) => {
     const e = exOf[i];
@@ -174,7 +178,7 @@ function toFunding(f: unknown, i: number, ex: ExchangeId): FundingRow {
   };
 }
 
-export function runCli(argv: string[]): string {
+export async function runCli(argv: string[]): Promise<string> {
   let method: CostMethod | null = null;
   let exArg: string | null = null;
   let file: string | null = null;
@@ -214,7 +218,7 @@ export function runCli(argv: string[]): string {
     return v;
   };
   if (doc.markets != null && !isObj(doc.markets)) throw new InputError(`"markets" must be an object`);
-  const fills = toFills(doc.trades, ex, (doc.markets ?? {}) as Record<string, Obj>);
+  const fills = await toFills(doc.trades, ex, (doc.markets ?? {}) as Record<string, Obj>);
   const orders = list("orders").map((o, i) => toOrder(o, i, ex));
   const prices = list("prices").map((p, i) => toPrice(p, i, ex));
   const funding = list("funding").map((f, i) => toFunding(f, i, ex));
@@ -238,7 +242,7 @@ export function runCli(argv: string[]): string {
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
   try {
-    process.stdout.write(runCli(process.argv.slice(2)) + "\n");
+    process.stdout.write(await runCli(process.argv.slice(2)) + "\n");
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
     process.stderr.write(`pnl: ${msg}\n`);
