@@ -286,7 +286,7 @@ interface Shares {
 }
 
 /**
- * Reusable result holders, one pair per applyFills call, passed explicitly to the function that
+ * Reusable result holders, one pair per stream run (runStream), passed explicitly to the function that
  * fills them and read by its caller right after (no allocation per fill, no module state: two
  * engines, or a throw half-way, cannot see each other's values).
  */
