@@ -754,8 +754,8 @@ function addFx(into: Record<string, bigint> | null, add: Record<string, bigint>)
 /** Take a ≤ q out of the position; its shares are written to `out` (overwritten). */
 function reduce(p: Pos, a: bigint, out: Shares): void {
   const q = p.q;
-  let rCs: bigint, rFs: bigint, rUs: bigint;
-  let rFx: Record<string, bigint> | null;
+  let rCs = 0n, rFs = 0n, rUs = 0n;
+  let rFx: Record<string, bigint> | null = null;
   if (a === q) {
     rCs = p.c;
     rFs = p.f;
