@@ -101,6 +101,10 @@ try {
     step(`performance metrics: ${r.n} row(s)`);
   }
 
+  // The every-minute job's work, now: the stored unrealized PnL equals api/positions/open at once.
+  const [u] = await sql`select private.update_unrealized_pnl() as n`;
+  step(`unrealized PnL: ${u.n} open position(s) revalued`);
+
   const data = parseReportData(await buildReportData(sql, user, { from: `${span.first}T00:00:00Z`, to: `${span.last}T23:59:59Z` }));
   mkdirSync(outDir, { recursive: true });
   const htmlPath = join(outDir, "pnl-report.html");

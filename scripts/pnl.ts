@@ -18,7 +18,10 @@
  *                  e.g. BNB/USDT, and max_drawdown for the traded symbols)
  *       funding  { symbol, amount (> 0 received), currency, id | funding_id, occurred_at |
  *                  datetime | timestamp } (swaps)
- *       markets  { "<symbol>": { amount_step, leverage, margin_mode } }
+ *       markets  { "<symbol>": { amount_step, leverage, margin_mode, contractSize } } (contractSize:
+ *                  required for gateio / mexc swaps, whose trade amounts are contracts)
+ *   ccxt trades go through the sync's converter (raw fees from `info` when present, contract
+ *   sizes, liquidation flags), so the CLI computes on the fills the sync would write.
  *   Trades without an exchange take --exchange, else the file's "exchange", else "binance".
  *
  * Output: { "positions": [...], "trades": [...], "totals": {...}, "unassigned_funding": [...],
@@ -34,11 +37,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ExchangeId, FillRow, FundingRow, OrderRow, PriceRow } from "../functions/_shared/domain/types.ts";
+import { resolveTradingExchange } from "../functions/_shared/domain/exchanges.ts";
+import type { RecordedTrade } from "../functions/_shared/exchanges/offline.ts";
 import {
   applyFills,
   type CostMethod,
   createState,
-  fromCcxtTrade,
   type MarketInfo,
   numStr,
   summarize,
@@ -46,14 +50,13 @@ import {
 
 class InputError extends Error {}
 
-const EXCHANGES: Record<string, ExchangeId> = { binance: "binance", bitget: "bitget", gate: "gateio", gateio: "gateio", mexc: "mexc" };
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
 
 function exchangeOf(x: unknown, fallback: ExchangeId, what: string): ExchangeId {
   if (x == null) return fallback;
-  const e = EXCHANGES[String(x).toLowerCase()];
+  const e = resolveTradingExchange(String(x));
   if (!e) throw new InputError(`${what}: unknown exchange ${JSON.stringify(x)}`);
   return e;
 }
@@ -77,10 +80,47 @@ function str(o: Obj, keys: string[], what: string, required = true): string | nu
   return null;
 }
 
-function toFill(t: unknown, i: number, ex: ExchangeId): FillRow {
-  if (!isObj(t)) throw new InputError(`trades[${i}]: not an object`);
-  if ("trade_id" in t && "executed_at" in t) return t as unknown as FillRow; // a stored fill
-  return fromCcxtTrade(t as never, { exchange: exchangeOf(t.exchange, ex, `trades[${i}]`) });
+/**
+ * Trades → fills: stored fills (FillRow) as they are; ccxt trades through the sync's own
+ * converter (exchanges/offline.ts → normalize/fills.ts), one offline ccxt instance per exchange
+ * with the trades' markets and the contract sizes of `markets`.
+ */
+async function toFills(trades: unknown[], ex: ExchangeId, markets: Record<string, Obj>): Promise<FillRow[]> {
+  const exOf = trades.map((t, i) => {
+    if (!isObj(t)) throw new InputError(`trades[${i}]: not an object`);
+    if ("trade_id" in t && "executed_at" in t) return null; // a stored fill
+    if (typeof t.symbol !== "string") throw new InputError(`trades[${i}]: symbol missing`);
+    return exchangeOf(t.exchange, ex, `trades[${i}]`);
+  });
+  const sizes: Record<string, string | number | undefined> = {};
+  for (const [symbol, m] of Object.entries(markets)) {
+    const cs = m.contractSize ?? m.contract_size;
+    if (typeof cs === "string" || typeof cs === "number") sizes[symbol] = cs;
+  }
+  // ccxt is loaded only when there are ccxt trades to convert (a second or more to import)
+  const { offlineExchange, recordedTradeToFill } = exOf.some((e) => e !== null)
+    ? await import("../functions/_shared/exchanges/offline.ts")
+    : ({} as typeof import("../functions/_shared/exchanges/offline.ts"));
+  const clients = new Map<ExchangeId, ReturnType<typeof offlineExchange>>();
+  return trades.map((t, i) => {
+    const e = exOf[i];
+    if (e === null) return t as FillRow;
+    let client = clients.get(e);
+    if (!client) {
+      const symbols = new Set(trades.filter((_, j) => exOf[j] === e).map((x) => (x as Obj).symbol as string));
+      try {
+        client = offlineExchange(e, symbols, sizes);
+      } catch (err) {
+        throw new InputError((err as Error).message);
+      }
+      clients.set(e, client);
+    }
+    try {
+      return recordedTradeToFill(client, t as unknown as RecordedTrade, `trades[${i}]`);
+    } catch (err) {
+      throw new InputError((err as Error).message);
+    }
+  });
 }
 
 function toOrder(o: unknown, i: number, ex: ExchangeId): OrderRow {
@@ -138,7 +178,7 @@ function toFunding(f: unknown, i: number, ex: ExchangeId): FundingRow {
   };
 }
 
-export function runCli(argv: string[]): string {
+export async function runCli(argv: string[]): Promise<string> {
   let method: CostMethod | null = null;
   let exArg: string | null = null;
   let file: string | null = null;
@@ -177,11 +217,11 @@ export function runCli(argv: string[]): string {
     if (!Array.isArray(v)) throw new InputError(`"${k}" must be an array`);
     return v;
   };
-  const fills = doc.trades.map((t, i) => toFill(t, i, ex));
+  if (doc.markets != null && !isObj(doc.markets)) throw new InputError(`"markets" must be an object`);
+  const fills = await toFills(doc.trades, ex, (doc.markets ?? {}) as Record<string, Obj>);
   const orders = list("orders").map((o, i) => toOrder(o, i, ex));
   const prices = list("prices").map((p, i) => toPrice(p, i, ex));
   const funding = list("funding").map((f, i) => toFunding(f, i, ex));
-  if (doc.markets != null && !isObj(doc.markets)) throw new InputError(`"markets" must be an object`);
   const markets = (doc.markets ?? {}) as Record<string, MarketInfo>;
   const r = applyFills(createState({ method: m }), fills, { orders, prices, funding, markets });
   const rep = summarize([r], r.state);
@@ -202,7 +242,7 @@ export function runCli(argv: string[]): string {
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
   try {
-    process.stdout.write(runCli(process.argv.slice(2)) + "\n");
+    process.stdout.write(await runCli(process.argv.slice(2)) + "\n");
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
     process.stderr.write(`pnl: ${msg}\n`);

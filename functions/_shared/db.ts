@@ -4,7 +4,8 @@
  * does, so Row Level Security applies inside functions too.
  */
 import postgres from "postgres";
-import { env, requireEnv } from "./env.ts";
+import { requireEnv } from "./env.ts";
+import { config } from "./config.ts";
 import type { Claims } from "./auth.ts";
 
 export type Sql = postgres.Sql;
@@ -16,7 +17,7 @@ let client: Sql | null = null;
 export function db(): Sql {
   client ??= postgres(requireEnv("SUPABASE_DB_URL"), {
     prepare: false, // required behind Supabase's transaction pooler
-    max: Number(env("DB_POOL_MAX") ?? 8),
+    max: config().DB_POOL_MAX,
     idle_timeout: 20,
     connect_timeout: 10,
     onnotice: () => {},

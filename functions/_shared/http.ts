@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { env } from "./env.ts";
+import { config } from "./config.ts";
 
 /**
  * HTTP helpers shared by every Edge Function: JSON answers, the error shape
@@ -75,7 +75,7 @@ export function serveJson(
         return errorResponse(new HttpError(401, "user_not_found", "This account no longer exists; sign in again."));
       }
       console.error(`${name}: internal error (${err instanceof Error ? err.name : typeof err})`);
-      if (env("DEBUG_INTERNAL_ERRORS") === "1") console.error(err);
+      if (config().DEBUG_INTERNAL_ERRORS) console.error(err);
       return errorResponse(new HttpError(500, "internal_error", "Something went wrong on our side; try again later."));
     }
   };

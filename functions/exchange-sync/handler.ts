@@ -18,7 +18,7 @@
 import { z } from "zod";
 import { requireServiceRole, requireUser } from "../_shared/auth.ts";
 import { withUser } from "../_shared/db.ts";
-import { env } from "../_shared/env.ts";
+import { config } from "../_shared/config.ts";
 import { HttpError, json, readJsonBody, serveJson, subpath } from "../_shared/http.ts";
 import { drainQueue, productionSyncDeps, type SyncDeps } from "../_shared/sync/index.ts";
 
@@ -31,7 +31,7 @@ export function setSyncDeps(deps: SyncDeps | null): void {
 }
 function syncDeps(): Promise<SyncDeps> {
   depsPromise ??= productionSyncDeps({
-    options: { budgetMs: Number(env("EXCHANGE_SYNC_JOB_BUDGET_MS") ?? 90_000) },
+    options: { budgetMs: config().EXCHANGE_SYNC_JOB_BUDGET_MS },
   });
   return depsPromise;
 }
@@ -62,7 +62,7 @@ async function drain(req: Request): Promise<Response> {
   const deps = await syncDeps();
   const jobs = await drainQueue(deps, {
     max: body.data.max ?? 5,
-    deadlineMs: Number(env("EXCHANGE_SYNC_DRAIN_BUDGET_MS") ?? 100_000),
+    deadlineMs: config().EXCHANGE_SYNC_DRAIN_BUDGET_MS,
   });
   return json({ processed: jobs.length, jobs });
 }

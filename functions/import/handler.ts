@@ -17,11 +17,12 @@ import { requireUser } from "../_shared/auth.ts";
 import { HttpError, json, readBodyText, serveJson } from "../_shared/http.ts";
 import { importExport } from "../_shared/imports/persist.ts";
 import { IMPORT_KINDS } from "../_shared/imports/formats.ts";
+import { TradingExchange } from "../_shared/domain/exchanges.ts";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 const querySchema = z.strictObject({
-  exchange: z.enum(["binance", "bitget", "gateio", "mexc"], { error: "exchange must be one of binance, bitget, gateio, mexc" }).optional(),
+  exchange: TradingExchange.optional(),
   kind: z.enum(IMPORT_KINDS as unknown as [string, ...string[]], { error: `kind must be one of ${IMPORT_KINDS.join(", ")}` }).optional(),
   utc_offset: z.string().regex(/^(Z|UTC|[+-]\d{1,2}(:?\d{2})?)$/, "utc_offset looks like +08:00, -05:30 or Z").optional(),
   file_name: z.string().max(255, "file_name is at most 255 characters").optional(),

@@ -14,8 +14,9 @@ import { requireJwt, requireUser, type AuthUser } from "../_shared/auth.ts";
 import { withUser } from "../_shared/db.ts";
 import { HttpError, json, readJsonBody, serveJson } from "../_shared/http.ts";
 import { processUser, type StreamRef } from "../_shared/positions/process.ts";
+import { TradingExchange } from "../_shared/domain/exchanges.ts";
 
-const exchange = z.enum(["binance", "bitget", "gateio", "mexc"], { error: "exchange must be one of binance, bitget, gateio, mexc" });
+const exchange = TradingExchange;
 const marketType = z.enum(["spot", "swap"], { error: "market_type must be spot or swap" });
 const userBody = z.strictObject({
   position_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),

@@ -22,7 +22,7 @@ if (!process.env.SUPABASE_DB_URL) {
 if (process.env.BENCH_DB_URL) process.env.SUPABASE_DB_URL = process.env.BENCH_DB_URL;
 process.env.DB_POOL_MAX = String(Math.max(4, W * 2));
 const { applyFills, createState } = await import("../../functions/_shared/pnl/index.ts");
-const { processUser, streamsOf, PHASES } = await import("../../functions/_shared/positions/process.ts");
+const { processUser, streamsOf, newPhaseTimes } = await import("../../functions/_shared/positions/process.ts");
 const { db, closeDb } = await import("../../functions/_shared/db.ts");
 
 const admin = postgres(process.env.SUPABASE_DB_URL!.replace("//postgres:", "//supabase_admin:"), { max: 2, onnotice: () => {} });
@@ -84,10 +84,10 @@ try {
 
   // End to end: W groups of streams at once (one transaction per group of 32 streams).
   const streams = await db().begin(async (tx) => streamsOf(tx, userId));
-  for (const k of Object.keys(PHASES) as (keyof typeof PHASES)[]) PHASES[k] = 0; // (the background user's run)
+  const PHASES = newPhaseTimes(); // this run's only (not the background user's)
   const dbCpu0 = databaseCpuMs(), nodeCpu0 = process.cpuUsage();
   const t1 = performance.now();
-  const results = await processUser(userId, streams, { refreshMetrics: false, concurrency: W, groupSize: G });
+  const results = await processUser(userId, streams, { refreshMetrics: false, concurrency: W, groupSize: G, phases: PHASES });
   const e2eSecs = (performance.now() - t1) / 1000;
   const dbCpuSecs = (databaseCpuMs() - dbCpu0) / 1000;
   const nodeCpu = process.cpuUsage(nodeCpu0);

@@ -1,6 +1,7 @@
 /** Reads a user's report (ReportData) from the database: trades, positions, metrics, equity curve. */
 import type { Sql } from "postgres";
 import type { ReportDataInput } from "../report/index.ts";
+import { Decimal, toDbString } from "../../functions/_shared/decimal.ts";
 
 const t = (col: string) => `coalesce(trim_scale(${col})::text, '0')`;
 const tn = (col: string) => `trim_scale(${col})::text`;
@@ -24,9 +25,6 @@ export async function buildReportData(sql: Sql, user: { id: string; email: strin
            ${tn("roi_percentage")} as roi, ${tn("sharpe_ratio")} as sharpe
       from public.performance_metrics where user_id = $1 and exchange is null and period_type = 'ALL_TIME'
       order by period_start desc limit 1`, [user.id]);
-  const [flows] = await sql.unsafe(`
-    select ${t("sum(case when kind = 'deposit' then amount when kind = 'withdrawal' then -amount else 0 end)")} as net
-      from public.transfers where user_id = $1 and status in ('ok', 'completed')`, [user.id]);
   const curve = await sql.begin(async (tx) => {
     await tx`select set_config('role', 'authenticated', true),
                     set_config('request.jwt.claims', ${JSON.stringify({ sub: user.id, role: "authenticated", email: user.email })}, true)`;
@@ -36,16 +34,22 @@ export async function buildReportData(sql: Sql, user: { id: string; email: strin
              is_reconstructed
         from public.equity_curve($1::date, $2::date) order by date`, [period.from.slice(0, 10), period.to.slice(0, 10)]);
   });
+  // Net deposits: the sum of the curve's daily net_flows, the one definition (deposits −
+  // withdrawals − transfer fees, in USDT at the day's price; README "Net flows") that
+  // api/portfolio/equity-curve also sums.
+  const netDeposits = toDbString(curve.reduce((a, p) => a.plus(p.net_flows as string), new Decimal(0)));
+  // Open positions valued at the period's end (its last day's close) by the one price rule and formula (migration
+  // 20261207160000: private.symbol_price_at, private.unrealized_pnl) that the views and the
+  // every-minute job use "now".
   const open = await sql.unsafe(`
     select p.exchange::text, p.market_type::text, p.symbol, p.side, ${t("p.quantity")} as quantity, ${t("p.entry_price")} as entry_price,
            ${tn("mp.price")} as current_price,
-           ${tn("case when mp.price is null then null when p.side = 'LONG' then (mp.price - p.entry_price) * p.quantity else (p.entry_price - mp.price) * p.quantity end")} as unrealized_pnl,
+           ${tn("private.unrealized_pnl(p.side, p.entry_price, p.quantity, mp.price)")} as unrealized_pnl,
            p.opened_at
       from public.positions p
-      left join lateral (
-        select price from public.market_prices m
-         where m.symbol in (p.symbol, split_part(p.symbol, ':', 1)) and m.as_of <= $2::timestamptz
-         order by m.as_of desc limit 1) mp on true
+      -- at the close of the period's last UTC day, the instant of the equity curve's last point
+      cross join (select (date_trunc('day', $2::timestamptz at time zone 'UTC') + interval '1 day') at time zone 'UTC' as at) v
+      cross join lateral (select private.symbol_price_at(p.exchange, p.symbol, v.at) as price) mp
      where p.user_id = $1 and p.status = 'OPEN' order by p.opened_at`, [user.id, period.to]);
   const metrics = await sql.unsafe(`
     select period_type, period_start, exchange::text, total_trades, ${tn("win_rate")} as win_rate,
@@ -73,7 +77,7 @@ export async function buildReportData(sql: Sql, user: { id: string; email: strin
       win_rate: m?.win_rate ?? winRate, profit_factor: m?.profit_factor ?? null,
       max_drawdown_pct: m?.max_drawdown ?? null, max_drawdown_amount: m?.max_drawdown_amount ?? null,
       twr_pct: m?.twr ?? null, roi_pct: m?.roi ?? null, sharpe: m?.sharpe ?? null,
-      net_deposits: flows?.net ?? "0",
+      net_deposits: netDeposits,
       equity_start: curve[0]?.balance ?? "0",
       equity_end: curve[curve.length - 1]?.balance ?? "0",
     },

@@ -2,7 +2,7 @@
 -- down, functions with a pinned search_path.
 begin;
 \ir 000_helpers.psql
-select plan(63);
+select plan(64);
 
 -- Tables of the spec (1–22 minus what Supabase Auth owns), the performance layer, the gaps.
 select is_empty(format($$ select t from unnest(%L::text[]) t where to_regclass('public.' || t) is null $$, array[
@@ -130,9 +130,12 @@ select ok((select array_agg(c) from unnest(array['user_id', 'exchange', 'market_
 select ok((select array_agg(c) from unnest(array['user_id', 'exchange', 'market_type', 'symbol', 'side', 'entry_order_id',
   'entry_price', 'quantity', 'leverage', 'margin_mode', 'total_cost', 'fees_paid', 'stop_loss_price', 'take_profit_prices',
   'status', 'unrealized_pnl', 'unrealized_pnl_percentage', 'opened_at', 'last_updated', 'notes', 'closed_at',
-  'realized_gross_pnl', 'realized_net_pnl', 'funding', 'engine_state', 'last_fill_id', 'last_fill_at']) c
+  'realized_gross_pnl', 'realized_net_pnl', 'funding']) c
   where not exists (select 1 from information_schema.columns where table_schema = 'public' and table_name = 'positions' and column_name = c)) is null,
   'positions has every spec column plus the engine''s');
+select ok((select array_agg(column_name::text) from information_schema.columns where table_schema = 'public' and table_name = 'positions'
+            and column_name in ('engine_state', 'last_fill_id', 'last_fill_at')) is null,
+  'positions has no engine state or cursor columns (they live in pnl_stream_state)');
 select ok((select array_agg(c) from unnest(array['user_id', 'position_id', 'exchange', 'market_type', 'symbol', 'side',
   'entry_order_id', 'entry_order_ref', 'entry_price', 'entry_time', 'entry_quantity', 'entry_fees', 'exit_order_id',
   'exit_order_ref', 'exit_price', 'exit_time', 'exit_quantity', 'exit_fees', 'exit_type', 'exit_reason', 'gross_pnl',

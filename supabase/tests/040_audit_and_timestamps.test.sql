@@ -52,12 +52,12 @@ select results_eq($$ select action::text, table_name::text, record_id, old_value
 select tests.authenticate_as_service_role();
 update public.positions set unrealized_pnl = 123.45, unrealized_pnl_percentage = 0.57 where user_id = 'aaaaaaaa-0000-0000-0000-000000000001';
 select is((select count(*) from public.audit_logs where table_name = 'positions'), 0::bigint, 'unrealized PnL refreshes are not audited');
-update public.positions set quantity = 0, status = 'CLOSED', closed_at = now(), engine_state = '{"lots": [1]}'
+update public.positions set quantity = 0, status = 'CLOSED', closed_at = now(), unrealized_pnl = 0
  where user_id = 'aaaaaaaa-0000-0000-0000-000000000001';
-select results_eq($$ select action::text, old_values ->> 'status', new_values ->> 'status', new_values ? 'engine_state', actor_id, actor_role
+select results_eq($$ select action::text, old_values ->> 'status', new_values ->> 'status', new_values ? 'unrealized_pnl', actor_id, actor_role
                      from public.audit_logs where table_name = 'positions' $$,
   $$ values ('UPDATE', 'OPEN', 'CLOSED', false, null::uuid, 'service_role') $$,
-  'closing a position is audited (without the engine state), the service role as actor');
+  'closing a position is audited (without the unrealized PnL columns), the service role as actor');
 insert into public.trade_history (user_id, exchange, market_type, symbol, side, entry_price, entry_time, entry_quantity,
     exit_price, exit_time, exit_quantity, exit_type, gross_pnl, net_pnl, hold_duration, close_key)
   values ('aaaaaaaa-0000-0000-0000-000000000001', 'binance', 'spot', 'BTC/USDT', 'LONG', 43000, now() - interval '1 hour', 0.5,

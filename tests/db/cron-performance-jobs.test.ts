@@ -42,6 +42,19 @@ describe("schedules", () => {
   });
 });
 
+describe("one definition per job (issue 16)", () => {
+  it("enqueue_due_syncs exists once, as invoker, with the auth_failed rule, scheduled by one job", async () => {
+    const fns = await ownerSql()`select p.prosecdef, pg_get_functiondef(p.oid) as def from pg_proc as p
+                                 join pg_namespace as n on n.oid = p.pronamespace
+                                where n.nspname = 'private' and p.proname = 'enqueue_due_syncs'`;
+    expect(fns).toHaveLength(1);
+    expect(fns[0].prosecdef).toBe(false);
+    expect(fns[0].def).toContain("auth_failed");
+    const jobs = await ownerSql()`select jobname from cron.job where command ilike '%enqueue_due_syncs%'`;
+    expect(jobs.map((j) => j.jobname)).toEqual(["enqueue-due-syncs"]);
+  });
+});
+
 describe("the snapshot job under pg_cron", () => {
   let carol: TestUser;
   beforeAll(async () => {
@@ -106,8 +119,8 @@ describe("update_unrealized_pnl", () => {
                                where user_id = ${dave.id} order by symbol, status`;
       expect(rows.map((r) => [r.symbol, r.status, n(r.unrealized_pnl), n(r.unrealized_pnl_percentage)])).toEqual([
         ["AVAX/USDT:USDT", "OPEN", -10, -3.33333333], // SHORT (30 − 31) × 10; −10 / 300 × 100
-        ["NOPRICE/USDT:USDT", "OPEN", 0, 0], // no price: left as it was
-        ["SOL/USDT", "CLOSED", 0, 0], // closed: untouched
+        ["NOPRICE/USDT:USDT", "OPEN", null, null], // no price: unpriced (NULL, as open_positions shows it), never 0
+        ["SOL/USDT", "CLOSED", null, null], // closed: untouched (no default value)
         ["SOL/USDT", "OPEN", 60, 14.28571429], // LONG (160 − 140) × 3; 60 / 420 × 100
       ]);
       const [{ n: second }] = await asService((tx) => tx`select private.update_unrealized_pnl() as n`);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "../../functions/_shared/db.ts";
 import type { FillRow } from "../../functions/_shared/domain/types.ts";
-import { insertFills, prepareFills } from "../../functions/_shared/sync/store.ts";
+import { insertFills, prepareFills } from "../../functions/_shared/fills/write.ts";
 import { adminSql, closePools } from "../support/db.ts";
 import { exportStackEnv } from "../support/env.ts";
 import { newCredential } from "../unit/sync/support.ts";

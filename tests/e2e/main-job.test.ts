@@ -10,10 +10,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closePools, trackMarketPrices } from "../support/db.ts";
+import { adminSql, asUser, closePools, trackMarketPrices } from "../support/db.ts";
 import { ROOT, stackEnv } from "../support/env.ts";
+import { callFunction } from "../support/http.ts";
+import { signToken, userClaims, type TestUser } from "../support/users.ts";
 
 const expected = JSON.parse(readFileSync(resolve(ROOT, "tests/fixtures/sample-account/expected.json"), "utf8"));
+const t_open = (): number => expected.total.open_positions;
 
 function runMainJob(email: string, out: string): string {
   return execFileSync(resolve(ROOT, "node_modules/.bin/tsx"), ["scripts/main-job.ts", "--user", email, "--out", out, "--no-screenshot", "--quiet"], {
@@ -52,6 +55,32 @@ describe("npm start's main job on the sample account", () => {
     expect(html).toContain("6,400.15");
     expect(html).not.toMatch(/(src|href)=["']https?:/);
   }, 180_000);
+
+  it("api/positions/open prices every open position; its total equals the stored column and the view (one price rule)", async () => {
+    const [u] = await adminSql()`select id::text from auth.users where email = ${email}`;
+    const claims = userClaims(u.id, email);
+    const user: TestUser = { id: u.id, email, claims, token: await signToken(claims) };
+    const res = await callFunction("api", { path: "/positions/open", token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body.total_positions).toBe(t_open());
+    expect(res.body.unpriced_positions).toBe(0);
+    for (const p of res.body.positions) expect(p.current_price).not.toBeNull();
+    const [col] = await adminSql()`select sum(unrealized_pnl)::text as total, count(unrealized_pnl)::int as priced
+                                     from public.positions where user_id = ${user.id} and status = 'OPEN'`;
+    const [view] = await asUser(user, (tx) => tx`select sum(unrealized_pnl)::text as total from public.open_positions`);
+    expect(col.priced).toBe(t_open());
+    expect(new Decimal(res.body.total_unrealized_pnl).eq(col.total)).toBe(true);
+    expect(new Decimal(view.total).eq(col.total)).toBe(true);
+
+    // Net flows, one definition: the report's net deposits are the equity curve's for the same days.
+    const curve = await callFunction("api", { path: `/portfolio/equity-curve?from=${report.period.from.slice(0, 10)}&to=${report.period.to.slice(0, 10)}`, token: user.token });
+    expect(curve.status).toBe(200);
+    expect(new Decimal(curve.body.net_flows).eq(report.headline.net_deposits)).toBe(true);
+    // The report values open positions at the period's end by the same rule as the curve's last day.
+    const last = curve.body.data_points[curve.body.data_points.length - 1];
+    const reportUnrealized = report.open_positions.reduce((a: Decimal, p: any) => a.plus(p.unrealized_pnl), new Decimal(0));
+    expect(reportUnrealized.toFixed(8)).toBe(new Decimal(last.unrealized_pnl).toFixed(8));
+  }, 60_000);
 
   it("a second run imports nothing new and gives the same numbers", () => {
     const stderr = runMainJob(email, out);

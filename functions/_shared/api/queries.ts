@@ -239,13 +239,17 @@ export async function portfolioSnapshot(tx: Tx, q: { exchange?: Exchange }): Pro
 }
 
 const DAY_MS = 86_400_000;
-const PERIOD_DAYS: Record<Exclude<TradePeriod, "all">, number> = { "7d": 7, "30d": 30, "90d": 90, "1y": 365 };
 
 export async function equityCurve(tx: Tx, q: EquityCurveQuery): Promise<EquityCurveResponse> {
-  const today = new Date().toISOString().slice(0, 10);
   const explicit = q.from !== undefined || q.to !== undefined;
   const period: TradePeriod | null = explicit ? null : (q.period ?? "90d");
   const exchange = q.exchange ?? null;
+  // A period is defined once, in SQL (private.period_start, which get_trade_history's window
+  // also reads): '1y' is interval '1 year', not 365 days. The curve starts on that instant's UTC day.
+  const [w] = await tx`
+    select (now() at time zone 'UTC')::date::text as today,
+           (private.period_start(${period ?? "all"}::text, now()) at time zone 'UTC')::date::text as period_from`;
+  const today: string = w.today;
   const to = q.to ?? today;
   let from: string;
   if (q.from) {
@@ -257,7 +261,7 @@ export async function equityCurve(tx: Tx, q: EquityCurveQuery): Promise<EquityCu
     const floor = new Date(Date.parse(to) - MAX_CURVE_DAYS * DAY_MS).toISOString().slice(0, 10); // equity_curve's limit
     from = r.first && r.first < to ? (r.first < floor ? floor : r.first) : to;
   } else {
-    from = new Date(Date.parse(to) - PERIOD_DAYS[(period ?? "90d") as keyof typeof PERIOD_DAYS] * DAY_MS).toISOString().slice(0, 10);
+    from = w.period_from;
   }
   const rows = await tx`
     select c.date::text as date, c.is_reconstructed,

@@ -26,11 +26,12 @@
  * (`toInvalidRequest`); no message ever quotes a submitted key, secret or passphrase.
  */
 import { z } from "zod";
+import { EXCHANGE_IDS, resolveExchange, TRADING_EXCHANGES } from "../domain/exchanges.ts";
 
-export const CREDENTIAL_EXCHANGES = ["binance", "bitget", "gateio", "mexc", "alpha_vantage"] as const;
+export const CREDENTIAL_EXCHANGES = EXCHANGE_IDS;
 export type CredentialExchange = (typeof CREDENTIAL_EXCHANGES)[number];
 /** Exchanges whose keys are verified through ccxt. */
-export const VERIFIABLE_EXCHANGES = ["binance", "bitget", "gateio", "mexc"] as const;
+export const VERIFIABLE_EXCHANGES = TRADING_EXCHANGES;
 export type VerifiableExchange = (typeof VERIFIABLE_EXCHANGES)[number];
 /** Exchanges whose API keys have a passphrase (required there, refused elsewhere). */
 export const PASSPHRASE_EXCHANGES: readonly CredentialExchange[] = ["bitget"];
@@ -49,7 +50,6 @@ export function isVerifiable(exchange: string): exchange is VerifiableExchange {
 }
 
 const EXCHANGE_LIST = CREDENTIAL_EXCHANGES.join(", ");
-const EXCHANGE_ALIASES: Record<string, string> = { gate: "gateio", "gate.io": "gateio", "gate_io": "gateio", alphavantage: "alpha_vantage" };
 
 function describeInput(input: unknown): string {
   if (input === null) return "null";
@@ -62,7 +62,7 @@ const exchangeSchema = z.enum(CREDENTIAL_EXCHANGES, {
     if (iss.input === undefined) return `exchange is required: one of ${EXCHANGE_LIST}`;
     if (typeof iss.input !== "string") return `exchange must be text, one of ${EXCHANGE_LIST} (got ${describeInput(iss.input)})`;
     // Never echo the value: a user may have pasted a secret into the wrong field.
-    const alias = EXCHANGE_ALIASES[iss.input.toLowerCase()];
+    const alias = resolveExchange(iss.input);
     return alias
       ? `exchange: use "${alias}" (the spelling this API expects)`
       : `exchange is not supported: use one of ${EXCHANGE_LIST}`;

@@ -26,6 +26,7 @@
 import type { Exchange } from "ccxt";
 import * as ccxt from "../exchanges/ccxt.ts";
 import type { ExchangeId } from "../domain/types.ts";
+import { parseConfig } from "../config.ts";
 import { type ApiSecrets, type CcxtClientOptions, createCcxtClient } from "./ccxt-client.ts";
 
 export interface KeyPermissions {
@@ -436,27 +437,14 @@ export async function verifyExchangeKey(
 }
 
 /**
- * Server settings for verification, from the environment (passed in as a record):
- *   CREDENTIAL_ALLOW_WITHDRAW_KEYS = true | false (default false)
- *   EXCHANGE_TIMEOUT_MS            = per-request timeout (default ccxt's 10 000)
- * Anything else is a configuration error naming the variable.
+ * Server settings for verification, from the environment (passed in as a record), validated by
+ * the one configuration schema (config.ts): CREDENTIAL_ALLOW_WITHDRAW_KEYS = true | false
+ * (default false), EXCHANGE_TIMEOUT_MS = per-request timeout (default ccxt's 10 000). Anything
+ * else is a configuration error naming the variable.
  */
 export function verifyOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Pick<VerifyOptions, "allowWithdrawKeys" | "timeoutMs"> {
-  const out: Pick<VerifyOptions, "allowWithdrawKeys" | "timeoutMs"> = { allowWithdrawKeys: false };
-  const allow = env.CREDENTIAL_ALLOW_WITHDRAW_KEYS?.trim().toLowerCase();
-  if (allow) {
-    if (["true", "1", "yes"].includes(allow)) out.allowWithdrawKeys = true;
-    else if (!["false", "0", "no"].includes(allow)) {
-      throw new Error("CREDENTIAL_ALLOW_WITHDRAW_KEYS must be true or false");
-    }
-  }
-  const timeout = env.EXCHANGE_TIMEOUT_MS?.trim();
-  if (timeout) {
-    const n = Number(timeout);
-    if (!Number.isInteger(n) || n < 1000 || n > 120_000) {
-      throw new Error("EXCHANGE_TIMEOUT_MS must be a whole number of milliseconds between 1000 and 120000");
-    }
-    out.timeoutMs = n;
-  }
+  const c = parseConfig(env);
+  const out: Pick<VerifyOptions, "allowWithdrawKeys" | "timeoutMs"> = { allowWithdrawKeys: c.CREDENTIAL_ALLOW_WITHDRAW_KEYS };
+  if (c.EXCHANGE_TIMEOUT_MS !== undefined) out.timeoutMs = c.EXCHANGE_TIMEOUT_MS;
   return out;
 }

@@ -4,15 +4,9 @@
  * (exact; never a JS number on an accounting path). Timestamps are ISO-8601 UTC strings.
  */
 
-/** Exchanges as the database enum `exchange_id` spells them (`gateio`, not ccxt's `gate`). */
-export type ExchangeId = "binance" | "bitget" | "gateio" | "mexc";
-/** ccxt's id for each exchange. */
-export const CCXT_ID: Record<ExchangeId, string> = {
-  binance: "binance",
-  bitget: "bitget",
-  gateio: "gate",
-  mexc: "mexc",
-};
+/** Exchanges as the database enum `exchange_id` spells them, and ccxt's ids: listed once in ./exchanges.ts. */
+import type { ExchangeId } from "./exchanges.ts";
+export { CCXT_ID, type ExchangeId } from "./exchanges.ts";
 
 /** spot, or USDT-margined perpetual swap. */
 export type MarketType = "spot" | "swap";

@@ -12,9 +12,10 @@
 import type { Tx } from "../db.ts";
 import { withServiceFor } from "../db.ts";
 import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
+import { streamKeyOf } from "../domain/keys.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
-import { fingerprint, sha256Hex } from "./ids.ts";
-import { FEE_ROWS_OF_INSERTED_FILLS } from "../sync/store.ts";
+import { sha256Hex } from "./ids.ts";
+import { insertImportedFills } from "../fills/write.ts";
 import { parseExport, type ParseExportOptions, type ParseExportResult } from "./parse.ts";
 import type { ImportIssue, ImportKind } from "./formats.ts";
 import { crossCheckPnl, type PnlCrossCheck } from "./crosscheck.ts";
@@ -66,42 +67,6 @@ async function transferId(t: TransferRow): Promise<string> {
   return "imp:" + (sha256Hex([t.exchange, t.kind, t.asset, t.amount, t.occurred_at, t.address ?? "", t.network ?? ""].join("|"))).slice(0, 24);
 }
 
-/** Inserts the export's new fills and their `fees_tracking` rows (the sync's fee rule); answers the fills inserted. */
-async function insertFills(tx: Tx, userId: string, fills: FillRow[]): Promise<number> {
-  if (!fills.length) return 0;
-  const rows = fills.map((f) => ({ ...f, user_id: userId, fingerprint: fingerprint(f) }));
-  const cols = Object.keys(rows[0]);
-  const [res] = await tx.unsafe(
-    `with src as (
-       select r.*, row_number() over (partition by r.exchange, r.market_type, r.symbol, r.fingerprint order by r.trade_id) as k
-         from jsonb_populate_recordset(null::public.fills, $1::jsonb) as r
-     ), other_sources as (
-       -- API-synced twins: the fingerprint covers the time to the second, so they lie within that
-       -- second of the same stream (found through the stream index; no index on fingerprints).
-       select s.exchange, s.market_type, s.symbol, s.fingerprint, count(*) as n
-         from (select distinct exchange, market_type, symbol, fingerprint, date_trunc('second', executed_at) as sec from src) as s
-         join public.fills f
-           on f.user_id = $2 and f.exchange = s.exchange and f.market_type = s.market_type and f.symbol = s.symbol
-          and f.executed_at >= s.sec and f.executed_at < s.sec + interval '1 second'
-          and f.fingerprint = s.fingerprint and f.source <> 'import'
-        group by 1, 2, 3, 4
-     ), ins as (
-     insert into public.fills (${cols.join(", ")})
-     select ${cols.map((c) => `s.${c}`).join(", ")}
-       from src s
-       left join other_sources o using (exchange, market_type, symbol, fingerprint)
-      where s.k > coalesce(o.n, 0)
-     on conflict (user_id, exchange, market_type, symbol, trade_id) do nothing
-     returning id, user_id, exchange, market_type, symbol, trade_id, order_id, fees, taker_or_maker, executed_at
-     ), fee as (${FEE_ROWS_OF_INSERTED_FILLS}
-       returning 1
-     )
-     select (select count(*) from ins)::int as fills, (select count(*) from fee)::int as fees`,
-    [rows as never, userId],
-  );
-  return Number(res.fills);
-}
-
 async function insertTransfers(tx: Tx, userId: string, transfers: TransferRow[]): Promise<number> {
   if (!transfers.length) return 0;
   const rows = await Promise.all(transfers.map(async (t) => ({ ...t, transfer_id: await transferId(t), user_id: userId })));
@@ -129,7 +94,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     let fills = 0, transfers = 0;
     const total = parsed.fills.length + parsed.transfers.length;
     for (let i = 0; i < parsed.fills.length; i += 5000) {
-      fills += await insertFills(tx, req.userId, parsed.fills.slice(i, i + 5000));
+      fills += await insertImportedFills(tx, req.userId, parsed.fills.slice(i, i + 5000));
       req.onWrite?.({ written: Math.min(i + 5000, parsed.fills.length), total });
     }
     for (let i = 0; i < parsed.transfers.length; i += 5000) {
@@ -139,7 +104,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     return { fills, transfers };
   });
   const touched = new Map<string, { exchange: string; market_type: string; symbol: string }>();
-  for (const f of parsed.fills) touched.set(`${f.exchange}|${f.market_type}|${f.symbol}`, { exchange: f.exchange, market_type: f.market_type, symbol: f.symbol });
+  for (const f of parsed.fills) touched.set(streamKeyOf(f), { exchange: f.exchange, market_type: f.market_type, symbol: f.symbol });
   const streams = req.process === false || counts.fills === 0 ? [] : await processUser(req.userId, [...touched.values()]);
   const f = parsed.format;
   return {

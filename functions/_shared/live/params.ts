@@ -5,12 +5,10 @@
  * mean "no filter").
  */
 import { z } from "zod";
-import type { ExchangeId } from "../domain/types.ts";
+import { resolveTradingExchange, TRADING_EXCHANGES, type ExchangeId } from "../domain/exchanges.ts";
 import { HttpError, parseQuery } from "../http.ts";
 
-export const LIVE_EXCHANGES = ["binance", "bitget", "gateio", "mexc"] as const satisfies readonly ExchangeId[];
-/** Accepted spellings of an exchange in the path (ccxt's `gate` too). */
-const EXCHANGE_ALIASES: Record<string, ExchangeId> = { binance: "binance", bitget: "bitget", gateio: "gateio", gate: "gateio", mexc: "mexc" };
+export const LIVE_EXCHANGES = TRADING_EXCHANGES;
 
 export const LIVE_ROUTES = [
   "account-info", "assets", "open-orders", "orders", "deposits", "withdrawals", "transfers", "fills", "tickers",
@@ -26,7 +24,7 @@ const EARLIEST = Date.UTC(2010, 0, 1);
 const list = (values: readonly string[]) => values.join(", ");
 
 export function parseExchange(raw: string): ExchangeId {
-  const id = EXCHANGE_ALIASES[raw.toLowerCase()];
+  const id = resolveTradingExchange(raw); // ccxt's `gate` too
   if (!id) {
     throw new HttpError(404, "unknown_exchange", `Unknown exchange "${raw.slice(0, 40)}"; accepted values: ${list(LIVE_EXCHANGES)}.`, {
       accepted: LIVE_EXCHANGES,

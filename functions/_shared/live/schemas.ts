@@ -16,8 +16,9 @@
  * - Fees are positive when paid, negative for a rebate (bitget's own `totalFee` is the opposite).
  */
 import { z } from "zod";
+import { TRADING_EXCHANGES } from "../domain/exchanges.ts";
 
-export const LiveExchange = z.enum(["binance", "bitget", "gateio", "mexc"]);
+export const LiveExchange = z.enum(TRADING_EXCHANGES);
 export type LiveExchange = z.infer<typeof LiveExchange>;
 export const Decimal = z.string().regex(/^-?\d+(\.\d+)?$/, "expected a decimal string such as \"12.5\"");
 const Iso = z.iso.datetime();

@@ -96,6 +96,7 @@ import type {
 } from "./types.ts";
 import type { ExchangeId } from "../domain/types.ts";
 import { divRound, E18, fmtM, fmtM36, fmtQ, parseM, parseQ, pct8 } from "./fixed.ts";
+import { streamKey } from "../domain/keys.ts";
 
 // ───────────────────────────── state ─────────────────────────────
 
@@ -191,8 +192,15 @@ interface Stream {
   unassigned: bigint;
 }
 
+/**
+ * The engine state as JSON. Version 2 (written since issue 16) spells every field out
+ * (`quantity`, `entry_cost`, `realized_net_pnl`, …; table STATE_V2_KEYS); version 1 used the
+ * engine's one- and two-letter names (`q`, `c`, `r_net`, …) and is still read. Each stream's JSON
+ * says its own format (`"format": 2`; absent = 1), because streams are also stored one by one
+ * (pnl_stream_state.state) and may be of either version.
+ */
 export interface StateJson {
-  version: 1;
+  version: 1 | 2;
   method: CostMethod;
   streams: Record<string, Record<string, unknown>>;
 }
@@ -207,7 +215,7 @@ export class PnlState {
   toJSON(): StateJson {
     const streams: Record<string, Record<string, unknown>> = {};
     for (const [k, s] of this.streams) streams[k] = streamToJson(s);
-    return { version: 1, method: this.method, streams };
+    return { version: 2, method: this.method, streams };
   }
   /** One stream's state as JSON (e.g. to store as jsonb on its open position), or null. */
   streamJson(exchange: string, market_type: string, symbol: string): Record<string, unknown> | null {
@@ -216,14 +224,12 @@ export class PnlState {
   }
 }
 
-export function streamKey(exchange: string, market_type: string, symbol: string): string {
-  return exchange + "|" + market_type + "|" + symbol;
-}
+export { streamKey };
 
 /** A fresh state (`{ method }`), or a state revived from its JSON (whole state or `streamJson`s). */
 export function createState(init?: { method?: CostMethod } | StateJson): PnlState {
   if (init && "version" in init) {
-    if (init.version !== 1) throw new Error(`unknown PnL state version ${String(init.version)}`);
+    if (init.version !== 1 && init.version !== 2) throw new Error(`unknown PnL state version ${String(init.version)}`);
     const st = new PnlState(init.method);
     for (const [k, v] of Object.entries(init.streams)) st.streams.set(k, streamFromJson(v));
     return st;
@@ -261,6 +267,36 @@ interface Env {
   unassigned: UnassignedFunding[];
   unknown: UnknownCostBasis[];
   skipped: SkippedInput[];
+}
+
+/** One fill's fee entries, parsed (parseFees): quote currency at 36 decimals, base at 18, other currencies without a price (fx, 36), a rebate seen. */
+interface FeeParse {
+  quote: bigint;
+  base: bigint;
+  fx: Record<string, bigint> | null;
+  rebate: boolean;
+}
+
+/** What reduce() took out of a position: cost, entry fees and funding shares (36 decimals) and unconverted fee shares. */
+interface Shares {
+  c: bigint;
+  f: bigint;
+  u: bigint;
+  fx: Record<string, bigint> | null;
+}
+
+/**
+ * Reusable result holders, one pair per stream run (runStream), passed explicitly to the function that
+ * fills them and read by its caller right after (no allocation per fill, no module state: two
+ * engines, or a throw half-way, cannot see each other's values).
+ */
+interface Scratch {
+  fee: FeeParse;
+  shares: Shares;
+}
+
+function newScratch(): Scratch {
+  return { fee: { quote: 0n, base: 0n, fx: null, rebate: false }, shares: { c: 0n, f: 0n, u: 0n, fx: null } };
 }
 
 /** Digits s[i, i + len) as a number (NaN if any is not a digit). */
@@ -396,7 +432,7 @@ export function applyFills(
   for (let i = 0; i < fills.length; i++) {
     const f = fills[i];
     if (g === null || f.symbol !== lastSym || f.exchange !== lastEx || f.market_type !== lastMt) {
-      const k = f.exchange + "|" + f.market_type + "|" + f.symbol;
+      const k = streamKey(f.exchange, f.market_type, f.symbol);
       g = fillsBy.get(k) ?? null;
       if (g === null) {
         fillsBy.set(k, (g = { f: [], t: [] }));
@@ -518,6 +554,7 @@ function runStream(st: Stream, fills: Group, funding: PFund[], env: Env): void {
   if (series) while (pi < series.ts.length && series.ts[pi] < startTs) pi++;
   let qi = 0;
   const pf: PFill = { f: fills.f[0], ts: 0 }; // reused: fill functions copy what they keep
+  const scratch = newScratch();
   for (let i = 0; i < fills.f.length; i++) {
     pf.f = fills.f[i];
     pf.ts = fills.t[i];
@@ -527,7 +564,7 @@ function runStream(st: Stream, fills: Group, funding: PFund[], env: Env): void {
     }
     while (qi < fundQueue.length && fundQueue[qi].ts < pf.ts) applyFunding(st, fundQueue[qi++], env);
     if (series) while (pi < series.ts.length && series.ts[pi] < pf.ts) applyPrice(st, series.px[pi++]);
-    processFill(st, pf, env);
+    processFill(st, pf, env, scratch);
     st.cTs = pf.ts;
     st.cId = pf.f.trade_id;
     touched = true;
@@ -583,19 +620,12 @@ function applyPrice(st: Stream, px: bigint): boolean {
   return false;
 }
 
-// scratch results of the last fee parse / reduce (avoids allocating per fill)
-let feeQuote = 0n;
-let feeBase = 0n;
-let feeFx: Record<string, bigint> | null = null;
-let feeRebate = false;
-let rCs = 0n, rFs = 0n, rUs = 0n;
-let rFx: Record<string, bigint> | null = null;
-
-function parseFees(st: Stream, f: FillRow, ts: number, env: Env): void {
-  feeQuote = 0n;
-  feeBase = 0n;
-  feeFx = null;
-  feeRebate = false;
+/** Parses f's fee entries into `out` (overwritten). */
+function parseFees(st: Stream, f: FillRow, ts: number, env: Env, out: FeeParse): void {
+  let feeQuote = 0n;
+  let feeBase = 0n;
+  let feeFx: Record<string, bigint> | null = null;
+  let feeRebate = false;
   const fees = f.fees;
   for (let i = 0; i < fees.length; i++) {
     const fe = fees[i];
@@ -616,23 +646,29 @@ function parseFees(st: Stream, f: FillRow, ts: number, env: Env): void {
       }
     }
   }
+  out.quote = feeQuote;
+  out.base = feeBase;
+  out.fx = feeFx;
+  out.rebate = feeRebate;
 }
 
-function processFill(st: Stream, pf: PFill, env: Env): void {
+function processFill(st: Stream, pf: PFill, env: Env, scratch: Scratch): void {
   const f = pf.f;
   const side: 1 | -1 = f.side === "buy" ? 1 : f.side === "sell" ? -1 : badSide(f);
   const price = parseQ(f.price);
   const amount = parseQ(f.amount);
   if (amount <= 0n || price < 0n) throw new RangeError(`fill ${f.trade_id}: amount must be > 0 and price ≥ 0`);
-  parseFees(st, f, pf.ts, env);
+  const fee = scratch.fee;
+  parseFees(st, f, pf.ts, env, fee);
+  const feeBase = fee.base;
   const d = feeBase === 0n ? amount : side === 1 ? amount - feeBase : amount + feeBase;
   if (d <= 0n) throw new RangeError(`fill ${f.trade_id}: base-currency fee is not smaller than the amount`);
-  const feeTotal = feeBase === 0n ? feeQuote : feeQuote + feeBase * price;
-  const fx = feeFx;
+  const feeTotal = feeBase === 0n ? fee.quote : fee.quote + feeBase * price;
+  const fx = fee.fx;
   const pos = st.pos;
 
   if (pos !== null && pos.side !== side) {
-    reducePath(st, pos, pf, side, price, d, feeTotal, fx, env);
+    reducePath(st, pos, pf, side, price, d, feeTotal, fx, fee.rebate, feeBase !== 0n, env, scratch.shares);
     return;
   }
   // entry (or spot sell while flat)
@@ -643,7 +679,7 @@ function processFill(st: Stream, pf: PFill, env: Env): void {
   }
   const p = pos ?? openPos(st, pf, side, env);
   addEntry(p, price, d, feeTotal, fx);
-  if (feeRebate) p.rebate = true;
+  if (fee.rebate) p.rebate = true;
   if (feeBase !== 0n) p.baseFee = true;
   p.lastId = f.trade_id;
 }
@@ -715,9 +751,11 @@ function addFx(into: Record<string, bigint> | null, add: Record<string, bigint>)
   return out;
 }
 
-/** Take a ≤ q out of the position; shares land in rCs, rFs, rUs, rFx. */
-function reduce(p: Pos, a: bigint): void {
+/** Take a ≤ q out of the position; its shares are written to `out` (overwritten). */
+function reduce(p: Pos, a: bigint, out: Shares): void {
   const q = p.q;
+  let rCs = 0n, rFs = 0n, rUs = 0n;
+  let rFx: Record<string, bigint> | null = null;
   if (a === q) {
     rCs = p.c;
     rFs = p.f;
@@ -770,6 +808,10 @@ function reduce(p: Pos, a: bigint): void {
   p.c -= rCs;
   p.f -= rFs;
   p.u -= rUs;
+  out.c = rCs;
+  out.f = rFs;
+  out.u = rUs;
+  out.fx = rFx;
 }
 
 function splitFx(fx: Record<string, bigint>, num: bigint, den: bigint): [Record<string, bigint>, Record<string, bigint>] {
@@ -790,7 +832,10 @@ function reducePath(
   d: bigint,
   feeTotal: bigint,
   fx: Record<string, bigint> | null,
+  rebate: boolean,
+  baseFee: boolean,
   env: Env,
+  sh: Shares,
 ): void {
   const f = pf.f;
   const close = d < pos.q ? d : pos.q;
@@ -808,16 +853,15 @@ function reducePath(
     ev = newEv(st, pos, pf);
   }
   ev.worst = pos.worst;
-  const rebate = feeRebate, baseFee = feeBase !== 0n;
-  reduce(pos, close);
+  reduce(pos, close, sh);
   const value = price * close;
   ev.q += close;
   ev.v += value;
-  ev.c += rCs;
-  ev.ef += rFs;
+  ev.c += sh.c;
+  ev.ef += sh.f;
   ev.xf += closeFee;
-  ev.fu += rUs;
-  if (rFx) ev.fx = addFx(ev.fx, rFx);
+  ev.fu += sh.u;
+  if (sh.fx) ev.fx = addFx(ev.fx, sh.fx);
   if (closeFx) {
     ev.fx = addFx(ev.fx, closeFx);
     pos.fxAll = addFx(pos.fxAll, closeFx);
@@ -830,10 +874,10 @@ function reducePath(
   if (f.is_liquidation) ev.liq = true;
   if (rebate || pos.rebate) ev.rebate = true;
   if (baseFee || pos.baseFee) ev.baseFee = true;
-  const gross = side === -1 ? value - rCs : rCs - value; // side is the fill's side: a sell reduces a LONG
+  const gross = side === -1 ? value - sh.c : sh.c - value; // side is the fill's side: a sell reduces a LONG
   pos.rGross += gross;
-  pos.rNet += gross - rFs - closeFee + rUs;
-  pos.rFund += rUs;
+  pos.rNet += gross - sh.f - closeFee + sh.u;
+  pos.rFund += sh.u;
   pos.fees += closeFee;
   pos.lastId = f.trade_id;
 
@@ -846,16 +890,16 @@ function reducePath(
   if (pos.q === 0n || pos.q < step) {
     if (pos.q > 0n) {
       const dq = pos.q;
-      reduce(pos, dq);
+      reduce(pos, dq, sh);
       ev.dq += dq;
-      ev.c += rCs;
-      ev.ef += rFs;
-      ev.fu += rUs;
-      if (rFx) ev.fx = addFx(ev.fx, rFx);
-      const g = pos.side === 1 ? -rCs : rCs;
+      ev.c += sh.c;
+      ev.ef += sh.f;
+      ev.fu += sh.u;
+      if (sh.fx) ev.fx = addFx(ev.fx, sh.fx);
+      const g = pos.side === 1 ? -sh.c : sh.c;
       pos.rGross += g;
-      pos.rNet += g - rFs + rUs;
-      pos.rFund += rUs;
+      pos.rNet += g - sh.f + sh.u;
+      pos.rFund += sh.u;
       st.dustQ += dq;
     }
     ev.closed = true;
@@ -1208,7 +1252,58 @@ const fxP = (fx: unknown) =>
 const tsJ = (t: number) => (t === -Infinity ? null : t);
 const tsP = (t: unknown) => (t == null ? -Infinity : Number(t));
 
+/**
+ * State format 2: the readable name of each version-1 key of `position` and `open_event` (keys
+ * not listed keep their name). Amounts as decimal strings: quantities at 18 decimals, money at 36.
+ */
+export const STATE_V2_KEYS = {
+  position: {
+    key: "position_key", q: "quantity", c: "cost", f: "entry_fees", u: "funding", fx: "fees_unconverted",
+    entry_q: "entry_quantity_total", entry_c: "entry_cost_total", fees: "fees_paid", r_gross: "realized_gross_pnl",
+    r_net: "realized_net_pnl", r_funding: "realized_funding", fx_all: "fees_unconverted_total",
+    worst: "worst_unrealized_pnl", events: "closing_events", base_fee: "base_currency_fee",
+  },
+  lot: { q: "quantity", c: "cost", f: "entry_fees" },
+  open_event: {
+    key: "close_key", n: "fills", first: "first_trade_id", last: "last_trade_id", q: "quantity", v: "exit_value",
+    c: "entry_cost", ef: "entry_fees", xf: "exit_fees", fu: "funding", fx: "fees_unconverted",
+    uq: "unknown_cost_basis_quantity", uv: "unknown_cost_basis_value", uf: "unknown_cost_basis_fees",
+    dq: "dust_quantity", liq: "liquidation", base_fee: "base_currency_fee", ts: "exit_ts",
+    worst: "worst_unrealized_pnl",
+  },
+} as const;
+
+type KeyMap = Readonly<Record<string, string>>;
+const invert = (m: KeyMap): KeyMap => Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k]));
+const V1_KEYS = { position: invert(STATE_V2_KEYS.position), lot: invert(STATE_V2_KEYS.lot), open_event: invert(STATE_V2_KEYS.open_event) };
+
+// deno-lint-ignore no-explicit-any
+function renamed(o: any, m: KeyMap): any {
+  if (o === null || o === undefined) return o;
+  const out: Record<string, unknown> = {};
+  for (const k in o) out[m[k] ?? k] = o[k];
+  return out;
+}
+
+/** One stream's JSON in format `to` (1 or 2), from either format. */
+// deno-lint-ignore no-explicit-any
+function streamJsonAs(j: any, to: 1 | 2): any {
+  const from = j.format === 2 ? 2 : 1;
+  if (from === to) return j;
+  const keys = to === 2 ? STATE_V2_KEYS : V1_KEYS;
+  const { format: _format, ...rest } = j;
+  const p = renamed(j.position, keys.position);
+  // deno-lint-ignore no-explicit-any
+  if (p && Array.isArray(p.lots)) p.lots = p.lots.map((l: any) => renamed(l, keys.lot));
+  const out = { ...rest, position: p, open_event: renamed(j.open_event, keys.open_event) };
+  return to === 2 ? { format: 2, ...out } : out;
+}
+
 function streamToJson(s: Stream): Record<string, unknown> {
+  return streamJsonAs(streamToJsonV1(s), 2);
+}
+
+function streamToJsonV1(s: Stream): Record<string, unknown> {
   const p = s.pos, e = s.ev;
   return {
     exchange: s.exchange,
@@ -1284,7 +1379,8 @@ function streamToJson(s: Stream): Record<string, unknown> {
 }
 
 // deno-lint-ignore no-explicit-any
-function streamFromJson(j: any): Stream {
+function streamFromJson(json: any): Stream {
+  const j = streamJsonAs(json, 1);
   const p = j.position, e = j.open_event;
   return {
     exchange: j.exchange,

@@ -4,8 +4,7 @@
  */
 export { applyFills, compareIds, createState, PnlState, splitSymbol, streamKey, streamTotals } from "./engine.ts";
 export type { OpenPositionExact, StateJson } from "./engine.ts";
-export { fillFromOrder, fromCcxtTrade, fromLegacyOrders, normalizeSymbol, numStr } from "./ccxt.ts";
-export type { CcxtTradeLike, FromCcxtOptions } from "./ccxt.ts";
+export { fillFromOrder, fromLegacyOrders, normalizeSymbol, numStr } from "./ccxt.ts";
 export { summarize } from "./summary.ts";
 export type { PnlReport, PnlTotals } from "./summary.ts";
 export * from "./types.ts";

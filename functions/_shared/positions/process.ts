@@ -20,6 +20,7 @@ import { columnTypes, recordsetInput } from "../db-input.ts";
 import { applyFills, createState, type StateJson } from "../pnl/index.ts";
 import type { ClosingEvent, CostMethod, EngineContext, PositionRow } from "../pnl/types.ts";
 import type { FillRow, FundingRow, OrderRow, PriceRow } from "../domain/types.ts";
+import { streamKeyOf } from "../domain/keys.ts";
 
 export interface StreamRef {
   exchange: string;
@@ -38,6 +39,21 @@ export interface ProcessOptions {
   concurrency?: number;
   /** Streams per transaction (default 32): a failure rolls back its whole group, earlier groups stay. */
   groupSize?: number;
+  /** Adds the milliseconds spent per phase to this object (benchmarks pass one; nothing is kept otherwise). */
+  phases?: PhaseTimes;
+}
+
+/** Milliseconds per phase of processing: reading fills, loading contexts, the engine, writing positions and events. */
+export interface PhaseTimes {
+  fills: number;
+  context: number;
+  engine: number;
+  positions: number;
+  events: number;
+}
+
+export function newPhaseTimes(): PhaseTimes {
+  return { fills: 0, context: 0, engine: 0, positions: 0, events: 0 };
 }
 
 export interface StreamResult extends StreamRef {
@@ -51,8 +67,6 @@ export interface StreamResult extends StreamRef {
   closeKeys: string[];
 }
 
-/** Milliseconds spent per phase since the process started (benchmarks read it). */
-export const PHASES = { fills: 0, context: 0, engine: 0, positions: 0, events: 0 };
 
 const mm = (m: string | null) => (m === "isolated" ? "ISOLATED" : m === "cross" ? "CROSSED" : null);
 
@@ -232,7 +246,8 @@ const EVENT_UPDATE = [
   "take_profit_prices", "max_drawdown", "leverage", "margin_mode", "fees_unconverted", "unknown_cost_basis_quantity", "flags",
 ];
 
-const keyOf = (s: StreamRef) => `${s.exchange}|${s.market_type}|${s.symbol}`;
+/** The stream key (domain/keys.ts), also the key of a stream in the engine's state JSON. */
+const keyOf = (s: StreamRef) => streamKeyOf(s);
 /** A position's natural key within its user (stream + position_key). */
 const positionKeyOf = (p: StreamRef & { position_key: string }) => `${keyOf(p)}|${p.position_key}`;
 
@@ -318,7 +333,7 @@ interface StreamOutput {
  * one query for all their fills, their contexts pipelined, the engine per stream.
  */
 async function computeStreams(
-  tx: Tx, userId: string, method: CostMethod, jobs: StreamJob[], deletedExits: Map<string, string>,
+  tx: Tx, userId: string, method: CostMethod, jobs: StreamJob[], deletedExits: Map<string, string>, phases?: PhaseTimes,
 ): Promise<StreamOutput[]> {
   // A stream without a saved state has no rows to delete: positions and trade_history are
   // written only here, always with the stream's state in the same transaction, and a state row
@@ -368,7 +383,7 @@ async function computeStreams(
     const fills = fillsOf.get(keyOf(s))!;
     const stateJson: StateJson | { method: CostMethod } = job.rebuild || !job.saved
       ? { method }
-      : { version: 1, method, streams: { [keyOf(s)]: job.saved.state } };
+      : { version: 2, method, streams: { [keyOf(s)]: job.saved.state } }; // each stream says its own format (1 or 2)
     const out = applyFills(createState(stateJson as StateJson), fills, contexts[i]);
     const last = fills[fills.length - 1];
     return {
@@ -382,7 +397,11 @@ async function computeStreams(
     };
   });
   const t3 = performance.now();
-  PHASES.fills += t1 - t0; PHASES.context += t2 - t1; PHASES.engine += t3 - t2;
+  if (phases) {
+    phases.fills += t1 - t0;
+    phases.context += t2 - t1;
+    phases.engine += t3 - t2;
+  }
   return outputs;
 }
 
@@ -419,11 +438,11 @@ export async function processGroup(tx: Tx, userId: string, streams: StreamRef[],
     return { ref, saved: prev, rebuild: !!opts.rebuild || !prev || prev.cost_method !== method, totalFills: counts.get(keyOf(ref)) ?? 0n };
   });
   const deletedExits = new Map<string, string>();
-  let outputs = await computeStreams(tx, userId, method, jobs, deletedExits);
+  let outputs = await computeStreams(tx, userId, method, jobs, deletedExits, opts.phases);
   // Late data: a fill older than the cursor arrived (the state never absorbed it) → rebuild.
   const late = outputs.filter((o) => !o.job.rebuild && o.job.saved!.fills_processed + BigInt(o.absorbed) !== o.job.totalFills);
   if (late.length) {
-    const again = await computeStreams(tx, userId, method, late.map((o) => ({ ...o.job, rebuild: true })), deletedExits);
+    const again = await computeStreams(tx, userId, method, late.map((o) => ({ ...o.job, rebuild: true })), deletedExits, opts.phases);
     const byKey = new Map(again.map((o) => [keyOf(o.job.ref), o]));
     outputs = outputs.map((o) => byKey.get(keyOf(o.job.ref)) ?? o);
   }
@@ -458,7 +477,10 @@ export async function processGroup(tx: Tx, userId: string, streams: StreamRef[],
     position_id: positionIds.get(positionKeyOf(e)) ?? null,
   })));
   const t5 = performance.now();
-  PHASES.positions += t4 - t3; PHASES.events += t5 - t4;
+  if (opts.phases) {
+    opts.phases.positions += t4 - t3;
+    opts.phases.events += t5 - t4;
+  }
 
   await tx.unsafe(
     `insert into public.pnl_stream_state (user_id, exchange, market_type, symbol, cost_method, state, fills_processed,

@@ -7,11 +7,12 @@
 import { db } from "../db.ts";
 import { pendingStreams, processUser, type StreamRef } from "../positions/process.ts";
 import type { TouchedStream } from "./worker.ts";
+import { streamKeyOf } from "../domain/keys.ts";
 
 export async function onFillsWritten(userId: string, touched: TouchedStream[]): Promise<void> {
   const pending = await db().begin((tx) => pendingStreams(tx, userId));
   const all = new Map<string, StreamRef>();
-  for (const s of [...touched, ...pending]) all.set(`${s.exchange}|${s.market_type}|${s.symbol}`, s);
+  for (const s of [...touched, ...pending]) all.set(streamKeyOf(s), s);
   if (all.size === 0) return;
   await processUser(userId, [...all.values()]);
 }

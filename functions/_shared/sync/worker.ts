@@ -22,6 +22,7 @@
  */
 import type { Sql } from "../db.ts";
 import type { ExchangeId, FillRow, FundingRow, MarketType, TransferRow } from "../domain/types.ts";
+import { isTradingExchange } from "../domain/exchanges.ts";
 import type { CredentialSecrets, StoredCredentialRow } from "../crypto/credential-set.ts";
 import {
   type AccountMode,
@@ -67,7 +68,8 @@ import {
   withRetry,
 } from "../exchanges/index.ts";
 import type { NormalizedOrder } from "../exchanges/normalize/orders.ts";
-import { cursorMapKey, type CursorKey, insertFills, loadCursors, prepareFills, type PreparedFills, type StoredCursor, upsertRows, writePage } from "./store.ts";
+import { cursorMapKey, type CursorKey, loadCursors, type StoredCursor, upsertRows, writePage } from "./store.ts";
+import { insertFills, prepareFills, type PreparedFills } from "../fills/write.ts";
 import { loadAhead, type Loaded } from "./load-ahead.ts";
 import { scrubMessage } from "./scrub.ts";
 import { LockLost, type LockSession, openLockSession } from "./session.ts";
@@ -417,7 +419,7 @@ export async function syncCredential(deps: SyncDeps, target: SyncTarget): Promis
         from public.api_credentials where user_id = ${target.userId} and id = ${target.credentialId}`;
     if (!cred) return empty("skipped", "credential not found");
     if (!cred.is_active || cred.deleted_at !== null || !cred.api_key_ct) return empty("skipped", "credential inactive or deleted");
-    if (!["binance", "bitget", "gateio", "mexc"].includes(cred.exchange)) return empty("skipped", "not an exchange credential");
+    if (!isTradingExchange(cred.exchange)) return empty("skipped", "not an exchange credential");
     return await runSync(deps, session, target, cred, t0);
   } finally {
     await session.close();

@@ -11,8 +11,9 @@
  * Errors are `{ error: { code, message, details? } }` (ApiError).
  */
 import { z } from "zod";
+import { TRADING_EXCHANGES } from "../domain/exchanges.ts";
 
-export const EXCHANGES = ["binance", "bitget", "gateio", "mexc"] as const;
+export const EXCHANGES = TRADING_EXCHANGES;
 export const Exchange = z.enum(EXCHANGES);
 export type Exchange = z.infer<typeof Exchange>;
 

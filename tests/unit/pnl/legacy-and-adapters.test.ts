@@ -8,10 +8,10 @@ import { divRound, fmt, fmtM, parseQ } from "../../../functions/_shared/pnl/fixe
 import {
   applyFills,
   createState,
-  fromCcxtTrade,
   fromLegacyOrders,
   summarize,
 } from "../../../functions/_shared/pnl/index.ts";
+import { recordedTradesToFills } from "../../../functions/_shared/exchanges/offline.ts";
 import { at, order } from "./helpers.ts";
 
 describe("the spec's legacy example (migration steps 2–3) through the engine", () => {
@@ -64,10 +64,10 @@ describe("the spec's legacy example (migration steps 2–3) through the engine",
   });
 });
 
-describe("fromCcxtTrade", () => {
+describe("recorded ccxt trades go through the sync's converter (exchanges/offline.ts)", () => {
   it("takes ccxt's numbers as their shortest round-trip decimal strings", () => {
-    // the recorded binance spot fill of fixtures/ccxt/binance.json (parsedResponse)
-    const f = fromCcxtTrade({
+    // the recorded binance spot fill of fixtures/ccxt/binance.json (parsedResponse, without info)
+    const [f] = recordedTradesToFills("binance", [{
       id: "309520010",
       order: "3784695242",
       symbol: "LTC/USDT",
@@ -80,7 +80,7 @@ describe("fromCcxtTrade", () => {
       fees: [{ cost: 0.013926, currency: "USDT" }],
       timestamp: 1698138992358,
       datetime: "2023-10-24T09:16:32.358Z",
-    }, { exchange: "binance" });
+    }]);
     expect(f).toMatchObject({
       exchange: "binance",
       market_type: "spot",
@@ -97,8 +97,8 @@ describe("fromCcxtTrade", () => {
     });
   });
 
-  it("never prints exponents, skips zero fees, maps gate → gateio, converts contracts", () => {
-    const f = fromCcxtTrade({
+  it("never prints exponents, skips zero fees, converts gate swap contracts with the market's contract size", () => {
+    const [f] = recordedTradesToFills("gateio", [{
       id: 7,
       symbol: "BTC/USDT:USDT",
       side: "buy",
@@ -106,8 +106,8 @@ describe("fromCcxtTrade", () => {
       amount: 3,
       fees: [{ cost: 0, currency: "USDT" }, { cost: 1e-7, currency: "GT" }],
       timestamp: 0,
-    }, { exchange: "gate", contract_size: "0.001" });
-    // String(1.2e-7) is "1.2e-7": the adapter gives "0.00000012"; 3 contracts × 0.001 = 0.003 BTC
+    }], { "BTC/USDT:USDT": "0.001" });
+    // String(1.2e-7) is "1.2e-7": the converter gives "0.00000012"; 3 contracts × 0.001 = 0.003 BTC
     expect(f).toMatchObject({
       exchange: "gateio",
       market_type: "swap",
@@ -119,58 +119,26 @@ describe("fromCcxtTrade", () => {
     });
   });
 
+  it("refuses a gate/mexc swap trade without a contract size (the old CLI converter took 1 contract = 1 coin)", () => {
+    expect(() => recordedTradesToFills("mexc", [{ id: 1, symbol: "ETH/USDT:USDT", side: "buy", price: 10, amount: 5, timestamp: 1 }]))
+      .toThrow(/contractSize/);
+  });
+
+  it("reads the raw exchange fee of `info` like the sync, and a liquidation flag", () => {
+    // binance: the raw commission in BNB wins over ccxt's unified fee
+    const [f] = recordedTradesToFills("binance", [{
+      id: 1, symbol: "BTC/USDT", side: "buy", price: 100, amount: 1, timestamp: 1, liquidation: true,
+      fee: { cost: 0.1, currency: "USDT" },
+      info: { price: "100", qty: "1", quoteQty: "100", commission: "0.0002", commissionAsset: "BNB" },
+    }]);
+    expect(f.fees).toEqual([{ currency: "BNB", amount: "0.0002" }]);
+    expect(f.is_liquidation).toBe(true);
+  });
+
   it("gives a trade without id a deterministic synthetic id and rejects bad input", () => {
     const t = { symbol: "ETH/USDT", side: "buy" as const, price: "10", amount: "1", timestamp: 1000, order: "9" };
-    expect(fromCcxtTrade(t, { exchange: "mexc" }).trade_id).toBe("syn:1000:9:buy:10:1");
-    expect(() => fromCcxtTrade({ ...t, side: "hold" as "buy" }, { exchange: "mexc" })).toThrow(/side/);
-    expect(() => fromCcxtTrade({ ...t, price: "abc" }, { exchange: "mexc" })).toThrow(/not a decimal/);
-    expect(() => fromCcxtTrade(t, { exchange: "kraken" })).toThrow(/unknown exchange/);
-  });
-});
-
-describe("decimal.ts", () => {
-  it("toDecimal reads JS numbers as their shortest round-trip string", () => {
-    expect(toDecimal(1e-7).toFixed()).toBe("0.0000001");
-    expect(toDecimal(0.1).toFixed()).toBe("0.1");
-    expect(toDecimal(0.1 + 0.2).toFixed()).toBe("0.30000000000000004");
-    expect(toDecimal("1e-7").toFixed()).toBe("0.0000001");
-    expect(() => toDecimal(Number.NaN)).toThrow();
-    expect(() => toDecimal("0x10")).toThrow();
-    expect(() => toDecimal("")).toThrow();
-  });
-  it("toDbString rounds once at 18 decimals, half-even, plain, trailing zeros trimmed", () => {
-    expect(toDbString("1.0000000000000000005")).toBe("1"); // …0|5 → even 0 stays
-    expect(toDbString("1.0000000000000000015")).toBe("1.000000000000000002"); // …1|5 → up to even 2
-    expect(toDbString("-0.0000000000000000001")).toBe("0"); // never "-0"
-    expect(toDbString("2.50")).toBe("2.5");
-    expect(toDbString(new Decimal("1e25"))).toBe("10000000000000000000000000");
-    expect(toDbString("1.23456", 2)).toBe("1.23");
-  });
-  it("percentages at scale 8", () => {
-    expect(toPercentString("12.345678905")).toBe("12.3456789"); // …890|5 → even 0 stays
-    expect(percentOf("1", "3")).toBe("33.33333333");
-    expect(percentOf("1", "0")).toBeNull();
-  });
-});
-
-describe("engine fixed point", () => {
-  it("parses decimal strings exactly at scale 18", () => {
-    expect(parseQ("1.5")).toBe(1_500_000_000_000_000_000n);
-    expect(parseQ("-.5")).toBe(-500_000_000_000_000_000n);
-    expect(parseQ("1e-7")).toBe(100_000_000_000n);
-    expect(parseQ("123456789012345678.123456789012345678")).toBe(123456789012345678123456789012345678n);
-    expect(parseQ("0.0000000000000000015")).toBe(2n); // 19 decimals: rounded half-even once
-    for (const bad of ["", "-", ".", "1.2.3", "0x10", "abc", "1e", "Infinity"]) expect(() => parseQ(bad)).toThrow();
-  });
-  it("divides and prints with half-even rounding", () => {
-    expect(divRound(5n, 2n)).toBe(2n); // 2.5 → 2
-    expect(divRound(7n, 2n)).toBe(4n); // 3.5 → 4
-    expect(divRound(-5n, 2n)).toBe(-2n);
-    expect(divRound(-7n, 2n)).toBe(-4n);
-    expect(fmt(-1234n, 3)).toBe("-1.234");
-    expect(fmt(1000n, 3)).toBe("1");
-    expect(fmtM(15n * 10n ** 17n)).toBe("0.000000000000000002"); // 1.5e-18 → 2e-18
-    expect(fmtM(25n * 10n ** 17n)).toBe("0.000000000000000002"); // 2.5e-18 → 2e-18
-    expect(fmtM(-(10n ** 36n) * 3n)).toBe("-3");
+    expect(recordedTradesToFills("mexc", [t])[0].trade_id).toBe("syn:1000:9:buy:10:1");
+    expect(() => recordedTradesToFills("mexc", [{ ...t, side: "hold" }])).toThrow(/side/);
+    expect(() => recordedTradesToFills("mexc", [{ ...t, price: "abc" }])).toThrow(/not a decimal/);
   });
 });

@@ -179,7 +179,14 @@ export function normalizeTrade(ex: Exchange, t: Trade): FillRow | null {
   const unitAmount = required(raw.amount ?? exact(ex, t.amount), `trade ${tradeId} amount`);
   const amount = toBase(ctx, market, abs(unitAmount));
   const cost = raw.cost ?? mul(price, amount);
-  const fees = raw.fees ?? feesFromCcxt(ex, (t as { fees?: never }).fees);
+  // A trade with no raw payload (a recorded/hand-written ccxt trade, exchanges/offline.ts) has
+  // only ccxt's unified fee fields; a trade from the exchange always has `info`.
+  const hasRaw = Object.keys(infoOf(t)).length > 0;
+  const ccxtFees = (t as { fees?: Array<{ cost?: unknown; currency?: unknown }> }).fees;
+  const ccxtFee = (t as { fee?: { cost?: unknown; currency?: unknown } }).fee;
+  const fees = hasRaw && raw.fees !== null
+    ? raw.fees
+    : feesFromCcxt(ex, ccxtFees && ccxtFees.length > 0 ? ccxtFees : ccxtFee ? [ccxtFee] : []);
   const takerOrMaker = t.takerOrMaker === "maker" || t.takerOrMaker === "taker" ? t.takerOrMaker : null;
   return {
     exchange: ctx.exchange,
@@ -196,7 +203,7 @@ export function normalizeTrade(ex: Exchange, t: Trade): FillRow | null {
     fees,
     taker_or_maker: takerOrMaker,
     exchange_realized_pnl: marketType === "swap" ? raw.realizedPnl : null,
-    is_liquidation: raw.isLiquidation,
+    is_liquidation: raw.isLiquidation || (t as { liquidation?: unknown }).liquidation === true,
     executed_at: isoOf(t.timestamp, `trade ${tradeId}`),
     source: "api",
   };
