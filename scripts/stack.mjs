@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // The local Supabase stack without Docker: `npm run stack -- up|down|status|reset|env|user <email>`.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { API_PORT, BIN, DB_PORT, FN_LOG, PG_LOG, ROOT, STACK_DIR } from "./lib/paths.mjs";
+import {
+  API_PORT, BIN, DASHBOARD_PORT, DB_PORT, FN_LOG, FUNCTIONS_PORT, GATEWAY_LOG, PG_LOG, PGRST_ADMIN_PORT, PGRST_LOG,
+  PGRST_PORT, ROOT, STACK_DIR,
+} from "./lib/paths.mjs";
 import { ensureDebianPackages, ensureNodeModules, SetupError } from "./lib/setup.mjs";
 import {
   clusterHalfInitialised, clusterInitialised, dbUrl, hasBaseCopy, initCluster, isRunning, portInUse, psql,
-  restoreBaseCopy, saveBaseCopy, startCluster, stopCluster, writeState,
+  readState, restoreBaseCopy, saveBaseCopy, startCluster, stopCluster, writeState,
 } from "./lib/cluster.mjs";
 import { functionsPid, readEnvFile, startFunctions, stopFunctions } from "./lib/functions.mjs";
+import { gatewayPid, startGateway, stopGateway } from "./lib/gateway.mjs";
+import { postgrestPid, startPostgrest, stopPostgrest } from "./lib/postgrest.mjs";
 
 const log = (msg) => process.stderr.write(`stack: ${msg}\n`);
 const PLATFORM_FILES = ["01_roles_and_schemas.sql", "02_auth.sql", "03_privileges_and_demote.sql"];
@@ -29,6 +35,48 @@ async function assertPortFree(port, what) {
 
 function applyPlatformLayer() {
   for (const f of PLATFORM_FILES) psql({ file: resolve(ROOT, "sql/platform", f) });
+  writeState({ platformHash: platformHash() });
+}
+
+/** A fingerprint of the platform layer: a changed layer rebuilds the base copy on reset. */
+function platformHash() {
+  const h = createHash("sha256");
+  for (const f of PLATFORM_FILES) h.update(readFileSync(resolve(ROOT, "sql/platform", f)));
+  return h.digest("hex").slice(0, 16);
+}
+
+/** An existing cluster made with an older platform layer gets the new one (its files are idempotent). */
+function refreshPlatformLayer() {
+  if (readState().platformHash !== platformHash()) applyPlatformLayer();
+}
+
+/** PostgREST reloads its schema cache on this notification (its `db-channel`). */
+function reloadPostgrestSchema() {
+  psql({ sql: "notify pgrst, 'reload schema'" });
+}
+
+/** The stack's servers behind the API port: functions, PostgREST, then the gateway in front. */
+async function startServices(env, secrets, keys) {
+  if (!functionsPid()) {
+    await assertPortFree(FUNCTIONS_PORT, "functions");
+    await startFunctions(env, secrets);
+  }
+  if (!postgrestPid()) {
+    await assertPortFree(PGRST_PORT, "PostgREST");
+    await assertPortFree(PGRST_ADMIN_PORT, "PostgREST admin");
+    await startPostgrest(keys.jwtSecret);
+  } else {
+    reloadPostgrestSchema();
+  }
+  if (!gatewayPid()) {
+    await assertPortFree(API_PORT, "API gateway");
+    await assertPortFree(DASHBOARD_PORT, "dashboard");
+    await startGateway(env);
+  }
+}
+
+function stopServices() {
+  return { gateway: stopGateway(), postgrest: stopPostgrest(), functions: stopFunctions() };
 }
 
 function migrate() {
@@ -90,14 +138,12 @@ async function up({ restartFunctions = false } = {}) {
       await assertPortFree(DB_PORT, "database");
       startCluster();
     }
+    refreshPlatformLayer();
     migrate();
   }
-  const { env, secrets } = await keysAndEnv();
+  const { env, secrets, keys } = await keysAndEnv();
   if (restartFunctions) stopFunctions();
-  if (!functionsPid()) {
-    await assertPortFree(API_PORT, "functions");
-    await startFunctions(env, secrets);
-  }
+  await startServices(env, secrets, keys);
   log(`up in ${secs(t0)}`);
   printStatus(env);
 }
@@ -105,49 +151,55 @@ async function up({ restartFunctions = false } = {}) {
 async function reset() {
   const t0 = performance.now();
   await ensureSetup();
-  stopFunctions();
+  stopServices();
   stopCluster();
-  if (hasBaseCopy()) {
+  if (hasBaseCopy() && readState().platformHash === platformHash()) {
     restoreBaseCopy();
     startCluster();
   } else {
-    spawnSync("rm", ["-rf", resolve(STACK_DIR, "pgdata")]);
+    spawnSync("rm", ["-rf", resolve(STACK_DIR, "pgdata"), resolve(STACK_DIR, "pgdata-base")]);
     writeState({ initialised: false });
     await createCluster();
   }
   migrate();
   seed();
   writeState({ initialised: true });
-  const { env, secrets } = await keysAndEnv();
-  await assertPortFree(API_PORT, "functions");
-  await startFunctions(env, secrets);
+  const { env, secrets, keys } = await keysAndEnv();
+  await startServices(env, secrets, keys);
   log(`reset in ${secs(t0)}`);
 }
 
 function down() {
-  const f = stopFunctions();
+  const stopped = stopServices();
   const d = stopCluster();
-  log(`${f ? "functions stopped" : "functions were not running"}; ${d ? "database stopped" : "database was not running"}`);
+  const said = Object.entries(stopped).map(([name, was]) => `${name} ${was ? "stopped" : "was not running"}`);
+  log(`${said.join("; ")}; ${d ? "database stopped" : "database was not running"}`);
 }
 
 function printStatus(env) {
   const db = isRunning();
-  const fn = functionsPid();
+  const off = (pid) => (pid ? "" : "  [not running]");
   console.log([
-    `         API URL: ${env.SUPABASE_URL} (Edge Functions at /functions/v1/<name>)${fn ? "" : "  [not running]"}`,
+    `         API URL: ${env.SUPABASE_URL}${off(gatewayPid())}`,
+    `        REST URL: ${env.SUPABASE_URL}/rest/v1 (PostgREST 12)${off(postgrestPid())}`,
+    `        Auth URL: ${env.SUPABASE_URL}/auth/v1 (local stand-in for Supabase Auth)`,
+    `   Functions URL: ${env.SUPABASE_URL}/functions/v1/<name>${off(functionsPid())}`,
+    `   Dashboard URL: http://127.0.0.1:${DASHBOARD_PORT}/ (reference dashboard)${off(gatewayPid())}`,
     `          DB URL: ${env.SUPABASE_DB_URL}${db ? "" : "  [not running]"}`,
     `      JWT secret: ${env.SUPABASE_JWT_SECRET}`,
     `        anon key: ${env.SUPABASE_ANON_KEY}`,
     `service_role key: ${env.SUPABASE_SERVICE_ROLE_KEY}`,
-    `            logs: ${PG_LOG}, ${FN_LOG}`,
+    `            logs: ${PG_LOG}, ${FN_LOG}, ${PGRST_LOG}, ${GATEWAY_LOG}`,
   ].join("\n"));
 }
 
 async function status() {
   const { env } = await keysAndEnv();
   console.log(`database  ${isRunning() ? "running" : "stopped"}  127.0.0.1:${DB_PORT}  (${clusterInitialised() ? "initialised" : "not initialised"})`);
-  const pid = functionsPid();
-  console.log(`functions ${pid ? `running (pid ${pid})` : "stopped"}  http://127.0.0.1:${API_PORT}/functions/v1/<name>`);
+  const line = (name, pid, where) => console.log(`${name.padEnd(9)} ${pid ? `running (pid ${pid})` : "stopped"}  ${where}`);
+  line("gateway", gatewayPid(), `http://127.0.0.1:${API_PORT} (/rest/v1, /auth/v1, /functions/v1); dashboard :${DASHBOARD_PORT}`);
+  line("postgrest", postgrestPid(), `127.0.0.1:${PGRST_PORT} (behind /rest/v1)`);
+  line("functions", functionsPid(), `127.0.0.1:${FUNCTIONS_PORT} (behind /functions/v1)`);
   printStatus(env);
 }
 
