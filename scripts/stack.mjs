@@ -213,11 +213,11 @@ async function user(email) {
   if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new SetupError("usage: npm run stack -- user <email>");
   if (!isRunning()) throw new SetupError("the stack is not running: npm run stack -- up");
   const { keys } = await keysAndEnv();
-  const { ensureUser } = await import("./lib/users.mjs");
+  const { ensureUser, DEMO_PASSWORD } = await import("./lib/users.mjs");
   const u = await ensureUser(email);
   const { mintUserToken } = await import("./lib/keys.mjs");
   const token = await mintUserToken(u, keys.jwtSecret, 24 * 3600);
-  console.log(`id=${u.id}\nemail=${u.email}\naccess_token=${token}`);
+  console.log(`id=${u.id}\nemail=${u.email}\npassword=${DEMO_PASSWORD} (for a user created by this command)\naccess_token=${token}`);
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
