@@ -50,29 +50,36 @@ function refreshPlatformLayer() {
   if (readState().platformHash !== platformHash()) applyPlatformLayer();
 }
 
-/** PostgREST reloads its schema cache on this notification (its `db-channel`). */
-function reloadPostgrestSchema() {
+/**
+ * PostgREST reloads its schema cache on this notification (its `db-channel`); returns once its log
+ * says the new cache is loaded, so the stack is ready when `up` returns.
+ */
+async function reloadPostgrestSchema() {
+  const loaded = () => (existsSync(PGRST_LOG) ? readFileSync(PGRST_LOG, "utf8").split("Schema cache loaded").length - 1 : 0);
+  const before = loaded();
   psql({ sql: "notify pgrst, 'reload schema'" });
+  const deadline = Date.now() + 30_000;
+  while (loaded() === before) {
+    if (Date.now() > deadline || !postgrestPid()) throw new SetupError(`PostgREST did not reload its schema cache (log: ${PGRST_LOG})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The stack's servers behind the API port: functions, PostgREST, then the gateway in front. */
 async function startServices(env, secrets, keys) {
-  if (!functionsPid()) {
-    await assertPortFree(FUNCTIONS_PORT, "functions");
-    await startFunctions(env, secrets);
-  }
-  if (!postgrestPid()) {
-    await assertPortFree(PGRST_PORT, "PostgREST");
-    await assertPortFree(PGRST_ADMIN_PORT, "PostgREST admin");
-    await startPostgrest(keys.jwtSecret);
-  } else {
-    reloadPostgrestSchema();
-  }
-  if (!gatewayPid()) {
-    await assertPortFree(API_PORT, "API gateway");
-    await assertPortFree(DASHBOARD_PORT, "dashboard");
-    await startGateway(env);
-  }
+  // Every port of a server about to start is checked first: a taken one stops `up` before anything starts.
+  const wanted = [
+    [!functionsPid(), FUNCTIONS_PORT, "functions"],
+    [!postgrestPid(), PGRST_PORT, "PostgREST"],
+    [!postgrestPid(), PGRST_ADMIN_PORT, "PostgREST admin"],
+    [!gatewayPid(), API_PORT, "API gateway"],
+    [!gatewayPid(), DASHBOARD_PORT, "dashboard"],
+  ];
+  for (const [starting, port, what] of wanted) if (starting) await assertPortFree(port, what);
+  if (!functionsPid()) await startFunctions(env, secrets);
+  if (!postgrestPid()) await startPostgrest(keys.jwtSecret);
+  else await reloadPostgrestSchema();
+  if (!gatewayPid()) await startGateway(env);
 }
 
 function stopServices() {
