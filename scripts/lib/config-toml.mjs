@@ -55,6 +55,6 @@ export function authSettings(config = readConfigToml()) {
     refreshTokenReuseInterval: auth.refresh_token_reuse_interval ?? 10,
     minimumPasswordLength: auth.minimum_password_length ?? 6,
     enableConfirmations: email.enable_confirmations ?? false,
-    emailSignup: email.enable_signup ?? true,
+    emailSignup: email.enabled ?? email.enable_signup ?? true,
   };
 }
