@@ -75,9 +75,18 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number
   req.pipe(up);
 }
 
+/** Auth request bodies are small JSON documents; larger ones are refused (413) unread. */
+const AUTH_MAX_BODY = 64 * 1024;
+class TooLarge extends Error {}
+
 async function toRequest(req: http.IncomingMessage, url: URL): Promise<Request> {
   const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > AUTH_MAX_BODY) throw new TooLarge();
+    chunks.push(c as Buffer);
+  }
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
   if (req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress.replace(/^::ffff:/, ""));
@@ -112,7 +121,11 @@ const server = http.createServer(async (req, res) => {
     if (rest) return proxy(req, res, PGRST_PORT, (req.url ?? "/").replace(/^\/rest\/v1/, "") || "/", true);
     const r = await auth.handle(await toRequest(req, url));
     return await sendResponse(res, r, corsHeaders(req));
-  } catch {
+  } catch (err) {
+    if (err instanceof TooLarge) {
+      res.setHeader("connection", "close");
+      return sendJson(res, 413, { code: 413, error_code: "request_too_large", msg: "Request body too large" }, corsHeaders(req));
+    }
     if (!res.headersSent) sendJson(res, 500, { message: "gateway error" });
   }
 });
