@@ -30,8 +30,8 @@ export const errors = {
   refreshTokenNotFound: () => new AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found"),
   refreshTokenAlreadyUsed: () => new AuthError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used"),
   refreshTokenRequired: () => new AuthError(400, "validation_failed", "refresh_token required"),
-  unsupportedGrant: () =>
-    new AuthError(400, "validation_failed", "unsupported_grant_type"),
+  /** An OAuth2 error: Supabase Auth answers it as `{ error, error_description }` in every API version. */
+  unsupportedGrant: () => new AuthError(400, "unsupported_grant_type", "", { oauth: true }),
   noAuthorization: () => new AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token"),
   badJwt: (detail: string) => new AuthError(403, "bad_jwt", `invalid JWT: unable to parse or verify signature, ${detail}`),
   missingSub: () => new AuthError(403, "bad_jwt", "invalid claim: missing sub claim"),
@@ -45,6 +45,7 @@ export const errors = {
 /** The error as JSON in the dialect the request asked for (never a stack trace). */
 export function errorResponse(err: AuthError, req: Request, headers: HeadersInit = {}): Response {
   const h = new Headers(headers);
+  if (err.extra.oauth) return Response.json({ error: err.code, error_description: err.message }, { status: err.status, headers: h });
   const modern = (req.headers.get(API_VERSION_HEADER) ?? "") >= API_VERSION_2024;
   if (modern) {
     h.set(API_VERSION_HEADER, API_VERSION_2024);
