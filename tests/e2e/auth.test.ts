@@ -126,6 +126,14 @@ describe("the signed-in user", () => {
     const c = newClient();
     expectAuthError((await c.auth.signInWithPassword({ email, password: PASSWORD })).error, 400, "invalid_credentials", "Invalid login credentials");
     expect((await c.auth.signInWithPassword({ email, password: "a-new-password-7" })).error).toBeNull();
+
+    // With confirmations off an email change applies at once; a taken address is refused.
+    const { email: taken } = await signedUpClient("auth-taken");
+    expectAuthError((await client.auth.updateUser({ email: taken })).error, 422, "email_exists",
+      "A user with this email address has already been registered");
+    const moved = uniqueEmail("auth-moved");
+    expect((await client.auth.updateUser({ email: moved })).data.user?.email).toBe(moved);
+    expect((await newClient().auth.signInWithPassword({ email: moved, password: "a-new-password-7" })).error).toBeNull();
   });
 });
 
