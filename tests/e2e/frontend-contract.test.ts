@@ -13,7 +13,7 @@ import {
   EquityCurveResponse, OpenPositionsResponse, PerformanceMetricsResponse, PortfolioSnapshotResponse, TradeHistoryResponse,
 } from "../../functions/_shared/types/index.ts";
 import { adminSql, closePools, trackMarketPrices } from "../support/db.ts";
-import { type Client, newClient, sampleAccountFor, signedUpClient } from "../support/frontend.ts";
+import { type Client, generatedRowKeys, newClient, sampleAccountFor, signedUpClient } from "../support/frontend.ts";
 
 let alice: { client: Client; email: string; id: string };
 let bob: { client: Client; email: string; id: string };
@@ -91,6 +91,19 @@ describe("auth → rest: the Supabase-client surface (views and RPCs under RLS)"
     const snapshots = ok(await s.from("latest_portfolio_snapshots").select("id"));
     const mine = await adminSql()`select id::text from public.portfolio_snapshots where user_id = ${alice.id}`;
     expect(snapshots.every((r) => mine.some((m) => m.id === String(r.id)))).toBe(true);
+  });
+
+  it("rows have exactly the columns of the committed generated types (Database)", async () => {
+    const s = alice.client;
+    const relations = ["open_positions", "positions_with_pnl", "closed_trades", "latest_portfolio_snapshots", "credential_sync_status",
+      "api_credentials_masked", "fills", "orders", "transfers", "fees_tracking", "performance_metrics", "profiles"] as const;
+    for (const name of relations) {
+      const rows = ok(await s.from(name).select().limit(1)) as Record<string, unknown>[];
+      expect(rows.length, name).toBe(1);
+      expect(Object.keys(rows[0]).sort(), name).toEqual(generatedRowKeys(name));
+    }
+    const page = ok(await s.rpc("get_trade_history", { p_period: "all", p_limit: 1 })) as Record<string, unknown>[];
+    expect(Object.keys(page[0]).sort()).toEqual(generatedRowKeys("closed_trades"));
   });
 
   it("trade history pages by cursor, every trade once, and the summary totals the database's", async () => {

@@ -4,7 +4,7 @@
  * by the test. `sampleAccountFor` fills an account through the main job (the real import path).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createClient, type Session, type SupabaseClient } from "@supabase/supabase-js";
@@ -43,4 +43,18 @@ export function sampleAccountFor(email: string): void {
   execFileSync(resolve(ROOT, "node_modules/.bin/tsx"), ["scripts/main-job.ts", "--user", email, "--out", out, "--no-screenshot", "--quiet"], {
     cwd: ROOT, env: { ...process.env, ...stackEnv() }, stdio: ["ignore", "ignore", "pipe"],
   });
+}
+
+/**
+ * The columns of a table's or view's `Row` in the committed generated types
+ * (functions/_shared/types/database.ts, `supabase gen types typescript` output), sorted.
+ */
+export function generatedRowKeys(relation: string): string[] {
+  const lines = readFileSync(resolve(ROOT, "functions/_shared/types/database.ts"), "utf8").split("\n");
+  // The generator writes each entry as `"name": {`, after the first as `},"name": {`.
+  const header = `"${relation}": {`;
+  const at = lines.findIndex((l) => l.trim() === header || l.trim() === `},${header}`);
+  const row = lines.findIndex((l, k) => k > at && l.trim() === "Row: {");
+  if (at < 0 || row < 0) throw new Error(`no Row type for ${relation} in the generated types`);
+  return [...lines[row + 1].matchAll(/"([A-Za-z0-9_]+)"\??:/g)].map((m) => m[1]).sort();
 }
