@@ -118,7 +118,7 @@ const server = http.createServer(async (req, res) => {
     if (req.method === "OPTIONS") return preflight(req, res);
     const problem = apiKeyProblem(req, url);
     if (problem) return sendJson(res, 401, { message: problem }, corsHeaders(req));
-    if (rest) return proxy(req, res, PGRST_PORT, (req.url ?? "/").replace(/^\/rest\/v1/, "") || "/", true);
+    if (rest) return proxy(req, res, PGRST_PORT, "/" + (req.url ?? "/").replace(/^\/rest\/v1\/?/, ""), true);
     const r = await auth.handle(await toRequest(req, url));
     return await sendResponse(res, r, corsHeaders(req));
   } catch (err) {
