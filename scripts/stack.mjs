@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // The local Supabase stack without Docker: `npm run stack -- up|down|status|reset|env|user <email>`.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { API_PORT, BIN, DB_PORT, FN_LOG, PG_LOG, ROOT, STACK_DIR } from "./lib/paths.mjs";
+import {
+  API_PORT, BIN, DASHBOARD_PORT, DB_PORT, FN_LOG, FUNCTIONS_PORT, GATEWAY_LOG, PG_LOG, PGRST_ADMIN_PORT, PGRST_LOG,
+  PGRST_PORT, ROOT, STACK_DIR,
+} from "./lib/paths.mjs";
 import { ensureDebianPackages, ensureNodeModules, SetupError } from "./lib/setup.mjs";
 import {
   clusterHalfInitialised, clusterInitialised, dbUrl, hasBaseCopy, initCluster, isRunning, portInUse, psql,
-  restoreBaseCopy, saveBaseCopy, startCluster, stopCluster, writeState,
+  readState, restoreBaseCopy, saveBaseCopy, startCluster, stopCluster, writeState,
 } from "./lib/cluster.mjs";
 import { functionsPid, readEnvFile, startFunctions, stopFunctions } from "./lib/functions.mjs";
+import { gatewayPid, startGateway, stopGateway } from "./lib/gateway.mjs";
+import { postgrestPid, startPostgrest, stopPostgrest } from "./lib/postgrest.mjs";
 
 const log = (msg) => process.stderr.write(`stack: ${msg}\n`);
 const PLATFORM_FILES = ["01_roles_and_schemas.sql", "02_auth.sql", "03_privileges_and_demote.sql"];
@@ -29,6 +35,55 @@ async function assertPortFree(port, what) {
 
 function applyPlatformLayer() {
   for (const f of PLATFORM_FILES) psql({ file: resolve(ROOT, "sql/platform", f) });
+  writeState({ platformHash: platformHash() });
+}
+
+/** A fingerprint of the platform layer: a changed layer rebuilds the base copy on reset. */
+function platformHash() {
+  const h = createHash("sha256");
+  for (const f of PLATFORM_FILES) h.update(readFileSync(resolve(ROOT, "sql/platform", f)));
+  return h.digest("hex").slice(0, 16);
+}
+
+/** An existing cluster made with an older platform layer gets the new one (its files are idempotent). */
+function refreshPlatformLayer() {
+  if (readState().platformHash !== platformHash()) applyPlatformLayer();
+}
+
+/**
+ * PostgREST reloads its schema cache on this notification (its `db-channel`); returns once its log
+ * says the new cache is loaded, so the stack is ready when `up` returns.
+ */
+async function reloadPostgrestSchema() {
+  const loaded = () => (existsSync(PGRST_LOG) ? readFileSync(PGRST_LOG, "utf8").split("Schema cache loaded").length - 1 : 0);
+  const before = loaded();
+  psql({ sql: "notify pgrst, 'reload schema'" });
+  const deadline = Date.now() + 30_000;
+  while (loaded() === before) {
+    if (Date.now() > deadline || !postgrestPid()) throw new SetupError(`PostgREST did not reload its schema cache (log: ${PGRST_LOG})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The stack's servers behind the API port: functions, PostgREST, then the gateway in front. */
+async function startServices(env, secrets, keys) {
+  // Every port of a server about to start is checked first: a taken one stops `up` before anything starts.
+  const wanted = [
+    [!functionsPid(), FUNCTIONS_PORT, "functions"],
+    [!postgrestPid(), PGRST_PORT, "PostgREST"],
+    [!postgrestPid(), PGRST_ADMIN_PORT, "PostgREST admin"],
+    [!gatewayPid(), API_PORT, "API gateway"],
+    [!gatewayPid(), DASHBOARD_PORT, "dashboard"],
+  ];
+  for (const [starting, port, what] of wanted) if (starting) await assertPortFree(port, what);
+  if (!functionsPid()) await startFunctions(env, secrets);
+  if (!postgrestPid()) await startPostgrest(keys.jwtSecret);
+  else await reloadPostgrestSchema();
+  if (!gatewayPid()) await startGateway(env);
+}
+
+function stopServices() {
+  return { gateway: stopGateway(), postgrest: stopPostgrest(), functions: stopFunctions() };
 }
 
 function migrate() {
@@ -90,14 +145,12 @@ async function up({ restartFunctions = false } = {}) {
       await assertPortFree(DB_PORT, "database");
       startCluster();
     }
+    refreshPlatformLayer();
     migrate();
   }
-  const { env, secrets } = await keysAndEnv();
+  const { env, secrets, keys } = await keysAndEnv();
   if (restartFunctions) stopFunctions();
-  if (!functionsPid()) {
-    await assertPortFree(API_PORT, "functions");
-    await startFunctions(env, secrets);
-  }
+  await startServices(env, secrets, keys);
   log(`up in ${secs(t0)}`);
   printStatus(env);
 }
@@ -105,49 +158,55 @@ async function up({ restartFunctions = false } = {}) {
 async function reset() {
   const t0 = performance.now();
   await ensureSetup();
-  stopFunctions();
+  stopServices();
   stopCluster();
-  if (hasBaseCopy()) {
+  if (hasBaseCopy() && readState().platformHash === platformHash()) {
     restoreBaseCopy();
     startCluster();
   } else {
-    spawnSync("rm", ["-rf", resolve(STACK_DIR, "pgdata")]);
+    spawnSync("rm", ["-rf", resolve(STACK_DIR, "pgdata"), resolve(STACK_DIR, "pgdata-base")]);
     writeState({ initialised: false });
     await createCluster();
   }
   migrate();
   seed();
   writeState({ initialised: true });
-  const { env, secrets } = await keysAndEnv();
-  await assertPortFree(API_PORT, "functions");
-  await startFunctions(env, secrets);
+  const { env, secrets, keys } = await keysAndEnv();
+  await startServices(env, secrets, keys);
   log(`reset in ${secs(t0)}`);
 }
 
 function down() {
-  const f = stopFunctions();
+  const stopped = stopServices();
   const d = stopCluster();
-  log(`${f ? "functions stopped" : "functions were not running"}; ${d ? "database stopped" : "database was not running"}`);
+  const said = Object.entries(stopped).map(([name, was]) => `${name} ${was ? "stopped" : "was not running"}`);
+  log(`${said.join("; ")}; ${d ? "database stopped" : "database was not running"}`);
 }
 
 function printStatus(env) {
   const db = isRunning();
-  const fn = functionsPid();
+  const off = (pid) => (pid ? "" : "  [not running]");
   console.log([
-    `         API URL: ${env.SUPABASE_URL} (Edge Functions at /functions/v1/<name>)${fn ? "" : "  [not running]"}`,
+    `         API URL: ${env.SUPABASE_URL}${off(gatewayPid())}`,
+    `        REST URL: ${env.SUPABASE_URL}/rest/v1 (PostgREST 12)${off(postgrestPid())}`,
+    `        Auth URL: ${env.SUPABASE_URL}/auth/v1 (local stand-in for Supabase Auth)`,
+    `   Functions URL: ${env.SUPABASE_URL}/functions/v1/<name>${off(functionsPid())}`,
+    `   Dashboard URL: http://127.0.0.1:${DASHBOARD_PORT}/ (reference dashboard)${off(gatewayPid())}`,
     `          DB URL: ${env.SUPABASE_DB_URL}${db ? "" : "  [not running]"}`,
     `      JWT secret: ${env.SUPABASE_JWT_SECRET}`,
     `        anon key: ${env.SUPABASE_ANON_KEY}`,
     `service_role key: ${env.SUPABASE_SERVICE_ROLE_KEY}`,
-    `            logs: ${PG_LOG}, ${FN_LOG}`,
+    `            logs: ${PG_LOG}, ${FN_LOG}, ${PGRST_LOG}, ${GATEWAY_LOG}`,
   ].join("\n"));
 }
 
 async function status() {
   const { env } = await keysAndEnv();
   console.log(`database  ${isRunning() ? "running" : "stopped"}  127.0.0.1:${DB_PORT}  (${clusterInitialised() ? "initialised" : "not initialised"})`);
-  const pid = functionsPid();
-  console.log(`functions ${pid ? `running (pid ${pid})` : "stopped"}  http://127.0.0.1:${API_PORT}/functions/v1/<name>`);
+  const line = (name, pid, where) => console.log(`${name.padEnd(9)} ${pid ? `running (pid ${pid})` : "stopped"}  ${where}`);
+  line("gateway", gatewayPid(), `http://127.0.0.1:${API_PORT} (/rest/v1, /auth/v1, /functions/v1); dashboard :${DASHBOARD_PORT}`);
+  line("postgrest", postgrestPid(), `127.0.0.1:${PGRST_PORT} (behind /rest/v1)`);
+  line("functions", functionsPid(), `127.0.0.1:${FUNCTIONS_PORT} (behind /functions/v1)`);
   printStatus(env);
 }
 
@@ -161,11 +220,11 @@ async function user(email) {
   if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new SetupError("usage: npm run stack -- user <email>");
   if (!isRunning()) throw new SetupError("the stack is not running: npm run stack -- up");
   const { keys } = await keysAndEnv();
-  const { ensureUser } = await import("./lib/users.mjs");
+  const { ensureUser, DEMO_PASSWORD } = await import("./lib/users.mjs");
   const u = await ensureUser(email);
   const { mintUserToken } = await import("./lib/keys.mjs");
   const token = await mintUserToken(u, keys.jwtSecret, 24 * 3600);
-  console.log(`id=${u.id}\nemail=${u.email}\naccess_token=${token}`);
+  console.log(`id=${u.id}\nemail=${u.email}\npassword=${DEMO_PASSWORD} (for a user created by this command)\naccess_token=${token}`);
 }
 
 const [cmd, ...rest] = process.argv.slice(2);

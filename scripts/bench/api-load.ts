@@ -1,24 +1,32 @@
-// Load benchmark of the `api` Edge Function (issue 8): N concurrent users (default 50), each
-// with M closed trades (default 10,000, generated set-based in SQL) plus open positions,
-// monthly metrics and a year of daily snapshots, hit the five spec endpoints through the
-// functions server for S seconds (default 60). Prints requests/s, p50/p95/p99 overall and per
-// endpoint, and errors (any non-200 or network failure; must be 0: the exit code is 1 otherwise).
+// Load benchmark of the frontend's two read paths (issues 8 and 18): N concurrent users (default
+// 50), each with M closed trades (default 10,000, generated set-based in SQL) plus open
+// positions, monthly metrics and a year of daily snapshots, read the same five things for S
+// seconds (default 60) per path, one path after the other on the same data in the same run:
+//   functions — the `api` Edge Function's five spec endpoints (supabase.functions.invoke);
+//   rest      — the equivalent views and RPCs through PostgREST (supabase.from / .rpc), the
+//               trade history being a page plus its totals (two calls, sent together).
+// Both go through the stack's gateway with supabase-js; a third phase, functions-direct, sends the
+// functions' reads to the functions server behind the gateway (API port + 10) to show what the
+// gateway's hop costs. Prints requests/s, p50/p95/p99 overall
+// and per read, and errors (any error or network failure; must be 0: the exit code is 1 otherwise).
 //
-// Usage: npx tsx scripts/bench/api-load.ts [--seconds 60] [--users 50] [--trades 10000] [--keep] [--reuse]
+// Usage: npx tsx scripts/bench/api-load.ts [--seconds 60] [--users 50] [--trades 10000] [--path all|functions|rest|functions-direct] [--keep] [--reuse]
 //   --keep   leave the bench users and their rows in place afterwards
 //   --reuse  run on the rows a --keep run left (no generation)
-// Env: BENCH_API_URL (default http://127.0.0.1:54321, the default stack's functions server),
-//      BENCH_DB_URL (default postgresql://postgres:postgres@127.0.0.1:54322/postgres),
+// Env: BENCH_API_URL (default http://127.0.0.1:$STACK_API_PORT, the stack's gateway),
+//      BENCH_DB_URL (default postgresql://postgres:postgres@127.0.0.1:$STACK_DB_PORT/postgres),
 //      BENCH_JWT_SECRET (default: the local stack's, from `node scripts/stack.mjs env --secrets`,
 //      which follows STACK_DIR for a second stack).
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import postgres from "postgres";
+import ws from "ws";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const API_URL = (process.env.BENCH_API_URL ?? "http://127.0.0.1:54321").replace(/\/+$/, "");
-const DB_URL = process.env.BENCH_DB_URL ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+const API_URL = (process.env.BENCH_API_URL ?? `http://127.0.0.1:${process.env.STACK_API_PORT ?? 54321}`).replace(/\/+$/, "");
+const DB_URL = process.env.BENCH_DB_URL ?? `postgresql://postgres:postgres@127.0.0.1:${process.env.STACK_DB_PORT ?? 54322}/postgres`;
 const DOMAIN = "bench-api.invalid";
 const ENDPOINTS = [
   "/positions/open",
@@ -39,15 +47,54 @@ const SECONDS = flag("seconds", 60);
 const USERS = Math.floor(flag("users", 50));
 const TRADES = Math.floor(flag("trades", 10_000));
 const KEEP = process.argv.includes("--keep");
+const PATHS = ["functions", "rest", "functions-direct"] as const;
+type Path = typeof PATHS[number];
+const PATH_ARG = process.argv.includes("--path") ? process.argv[process.argv.indexOf("--path") + 1] : "all";
+if (PATH_ARG !== "all" && !PATHS.includes(PATH_ARG as Path)) throw new Error(`--path is all or one of ${PATHS.join(", ")}`);
+/** The functions server behind the gateway (scripts/lib/paths.mjs: FUNCTIONS_PORT = API_PORT + 10). */
+const FUNCTIONS_DIRECT_URL = process.env.BENCH_FUNCTIONS_URL ?? `http://127.0.0.1:${Number(new URL(API_URL).port) + 10}`;
 const REUSE = process.argv.includes("--reuse");
 const log = (m: string) => process.stderr.write(`bench:api-load: ${m}\n`);
 
-function jwtSecret(): string {
-  if (process.env.BENCH_JWT_SECRET) return process.env.BENCH_JWT_SECRET;
+function stackVar(name: string, override?: string): string {
+  if (override) return override;
   const out = execFileSync("node", ["scripts/stack.mjs", "env", "--secrets"], { cwd: ROOT, encoding: "utf8" });
-  const line = out.split("\n").find((l) => l.startsWith("SUPABASE_JWT_SECRET="));
-  if (!line) throw new Error("no SUPABASE_JWT_SECRET from the stack; set BENCH_JWT_SECRET");
-  return line.slice("SUPABASE_JWT_SECRET=".length);
+  const line = out.split("\n").find((l) => l.startsWith(`${name}=`));
+  if (!line) throw new Error(`no ${name} from the stack`);
+  return line.slice(name.length + 1);
+}
+const jwtSecret = () => stackVar("SUPABASE_JWT_SECRET", process.env.BENCH_JWT_SECRET);
+
+/** One read of the frontend: its name per path, and the call (throws on any error). */
+interface Read { name: string; run: (c: SupabaseClient) => Promise<unknown> }
+const check = async <T extends { error: unknown }>(p: PromiseLike<T>): Promise<T> => {
+  const r = await p;
+  if (r.error) throw new Error(String((r.error as { message?: string }).message ?? r.error));
+  return r;
+};
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const FUNCTION_READS: Read[] = ENDPOINTS.map((e) => ({ name: `api${e}`, run: (c) => check(c.functions.invoke(`api${e}`, { method: "GET" })) }));
+const READS: Record<Path, Read[]> = {
+  functions: FUNCTION_READS,
+  "functions-direct": FUNCTION_READS,
+  rest: [
+    { name: "open_positions", run: (c) => check(c.from("open_positions").select("id, exchange, symbol, side, entry_price::text, quantity::text, current_price::text, unrealized_pnl::text, unrealized_pnl_percentage::text, opened_at")) },
+    { name: "rpc get_trade_history + _summary (30d)", run: (c) => Promise.all([
+      check(c.rpc("get_trade_history", { p_period: "30d", p_limit: 50 }).select("id, exchange, symbol, side, exit_type, quantity::text, net_pnl::text, exit_time")),
+      check(c.rpc("get_trade_history_summary", { p_period: "30d" })),
+    ]) },
+    { name: "rpc get_performance_metrics (monthly)", run: (c) => check(c.rpc("get_performance_metrics", { p_period: "monthly", p_limit: 1 })) },
+    { name: "latest_portfolio_snapshots", run: (c) => check(c.from("latest_portfolio_snapshots").select()) },
+    { name: "rpc equity_curve (90 days)", run: (c) => check(c.rpc("equity_curve", { p_from: day(-90), p_to: day(0) })) },
+  ],
+};
+
+function clientFor(anonKey: string, tok: string, url = API_URL): SupabaseClient {
+  return createClient(url, anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: ws as never },
+    global: { headers: { Authorization: `Bearer ${tok}` } },
+  });
 }
 
 async function token(secret: string, id: string, email: string): Promise<string> {
@@ -142,6 +189,43 @@ function pct(sorted: number[], p: number): number {
 
 const fmt = (x: number) => (Number.isNaN(x) ? "-" : x.toFixed(1));
 
+/** S seconds of every user reading in a loop through one path; prints and returns its figures. */
+async function phase(path: string, url: string, reads: Read[], clients: SupabaseClient[]) {
+  // Warm-up: one round per read (cold start of the function, plan and schema caches).
+  for (const r of reads) await r.run(clients[0]);
+  const samples = new Map<string, number[]>(reads.map((r) => [r.name, []]));
+  const errors: string[] = [];
+  let errorCount = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(clients.map(async (client, u) => {
+    let i = u; // users start on different reads
+    while (Date.now() < deadline) {
+      const r = reads[i++ % reads.length];
+      const s = process.hrtime.bigint();
+      try {
+        await r.run(client);
+        samples.get(r.name)!.push(ms(s));
+      } catch (err) {
+        errorCount++;
+        if (errors.length < 5) errors.push(`${r.name} → ${(err as Error).message.slice(0, 200)}`);
+      }
+    }
+  }));
+  const elapsed = ms(t0) / 1000;
+  const all = [...samples.values()].flat().sort((a, b) => a - b);
+  const total = all.length + errorCount;
+  console.log(`api-load [${path}]: ${clients.length} concurrent users × ${TRADES} trades each, ${elapsed.toFixed(1)} s against ${url}`);
+  console.log(`  requests: ${total} (${(total / elapsed).toFixed(1)} req/s), errors: ${errorCount}`);
+  console.log(`  latency ms (all): p50 ${fmt(pct(all, 50))}  p95 ${fmt(pct(all, 95))}  p99 ${fmt(pct(all, 99))}  max ${fmt(all[all.length - 1] ?? NaN)}`);
+  for (const [e, xs] of samples) {
+    xs.sort((a, b) => a - b);
+    console.log(`  ${e.padEnd(40)} n=${String(xs.length).padStart(6)}  p50 ${fmt(pct(xs, 50)).padStart(7)}  p95 ${fmt(pct(xs, 95)).padStart(7)}  p99 ${fmt(pct(xs, 99)).padStart(7)}`);
+  }
+  for (const m of errors) console.log(`  error: ${m}`);
+  return { rate: total / elapsed, p50: pct(all, 50), p99: pct(all, 99), errors: errorCount };
+}
+
 async function main(): Promise<void> {
   const sql = postgres(DB_URL, { max: 2, onnotice: () => {}, idle_timeout: 5 });
   try {
@@ -156,45 +240,18 @@ async function main(): Promise<void> {
     const secret = jwtSecret();
     const tokens = await Promise.all(users.map((u) => token(secret, u.id, u.email)));
 
-    // Warm-up: one round per endpoint (cold start of the function, plan caches).
-    for (const e of ENDPOINTS) await fetch(`${API_URL}/functions/v1/api${e}`, { headers: { authorization: `Bearer ${tokens[0]}` } }).then((r) => r.arrayBuffer());
-
-    const samples = new Map<string, number[]>(ENDPOINTS.map((e) => [e, []]));
-    const errors: string[] = [];
+    const anonKey = stackVar("SUPABASE_ANON_KEY", process.env.BENCH_ANON_KEY);
     let errorCount = 0;
-    const deadline = Date.now() + SECONDS * 1000;
-    const t0 = process.hrtime.bigint();
-    await Promise.all(tokens.map(async (tok, u) => {
-      let i = u; // users start on different endpoints
-      while (Date.now() < deadline) {
-        const e = ENDPOINTS[i++ % ENDPOINTS.length];
-        const s = process.hrtime.bigint();
-        try {
-          const res = await fetch(`${API_URL}/functions/v1/api${e}`, { headers: { authorization: `Bearer ${tok}` } });
-          const body = await res.text();
-          if (res.status !== 200) {
-            errorCount++;
-            if (errors.length < 5) errors.push(`${e} → ${res.status} ${body.slice(0, 200)}`);
-            continue;
-          }
-          samples.get(e)!.push(ms(s));
-        } catch (err) {
-          errorCount++;
-          if (errors.length < 5) errors.push(`${e} → ${(err as Error).message}`);
-        }
-      }
-    }));
-    const elapsed = ms(t0) / 1000;
-    const all = [...samples.values()].flat().sort((a, b) => a - b);
-    const total = all.length + errorCount;
-    console.log(`api-load: ${users.length} concurrent users × ${TRADES} trades each, ${elapsed.toFixed(1)} s against ${API_URL}`);
-    console.log(`  requests: ${total} (${(total / elapsed).toFixed(1)} req/s), errors: ${errorCount}`);
-    console.log(`  latency ms (all): p50 ${fmt(pct(all, 50))}  p95 ${fmt(pct(all, 95))}  p99 ${fmt(pct(all, 99))}  max ${fmt(all[all.length - 1] ?? NaN)}`);
-    for (const [e, xs] of samples) {
-      xs.sort((a, b) => a - b);
-      console.log(`  ${e.padEnd(38)} n=${String(xs.length).padStart(6)}  p50 ${fmt(pct(xs, 50)).padStart(7)}  p95 ${fmt(pct(xs, 95)).padStart(7)}  p99 ${fmt(pct(xs, 99)).padStart(7)}`);
+    const paths: readonly Path[] = PATH_ARG === "all" ? PATHS : [PATH_ARG as Path];
+    const summary: string[] = [];
+    for (const path of paths) {
+      const url = path === "functions-direct" ? FUNCTIONS_DIRECT_URL : API_URL;
+      const clients = tokens.map((t) => clientFor(anonKey, t, url));
+      const r = await phase(path, url, READS[path], clients);
+      errorCount += r.errors;
+      summary.push(`  ${path.padEnd(16)} ${r.rate.toFixed(1).padStart(7)} req/s  p50 ${fmt(r.p50).padStart(6)} ms  p99 ${fmt(r.p99).padStart(6)} ms  errors ${r.errors}`);
     }
-    for (const m of errors) console.log(`  error: ${m}`);
+    if (paths.length > 1) console.log(`api-load: the same reads, same data, same run:\n${summary.join("\n")}`);
     if (!KEEP) await cleanup(sql);
     process.exitCode = errorCount > 0 ? 1 : 0;
   } finally {

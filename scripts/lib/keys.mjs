@@ -2,7 +2,7 @@
 // from it, as `supabase start` prints them; plus user access tokens.
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { KEYS_FILE } from "./paths.mjs";
+import { API_PORT, KEYS_FILE } from "./paths.mjs";
 
 const TEN_YEARS = 10 * 365 * 24 * 3600;
 
@@ -42,11 +42,11 @@ function saveKeys(keys) {
   return keys;
 }
 
-/** The claim set a real Supabase access token carries. */
+/** The claim set a real Supabase access token carries (as the local Auth stand-in issues it). */
 export function userClaims({ id, email }, expiresInSeconds = 3600) {
   const now = Math.floor(Date.now() / 1000);
   return {
-    iss: "http://127.0.0.1:54321/auth/v1",
+    iss: `http://127.0.0.1:${API_PORT}/auth/v1`,
     sub: id,
     aud: "authenticated",
     exp: now + expiresInSeconds,

@@ -14,6 +14,8 @@ export const DEBIAN_PACKAGES = [
   "postgresql-15-plpgsql-check",
   "postgresql-15-pgextwlist",
   "libtap-parser-sourcehandler-pgtap-perl",
+  // Debian's Chromium: the dashboard's browser test (playwright-core drives it) and the report's screenshot.
+  "chromium",
 ];
 
 export class SetupError extends Error {}
