@@ -33,6 +33,22 @@ async function enqueue(userId: string, credentialId: string, kind = "incremental
   const [j] = await adminSql()`insert into public.sync_jobs (user_id, credential_id, kind) values (${userId}, ${credentialId}, ${kind}) returning id`;
   return String(j.id);
 }
+/** The database's clock, as text (microseconds kept). */
+async function dbClock(): Promise<string> {
+  const [{ t }] = await adminSql()`select clock_timestamp()::text as t`;
+  return t;
+}
+/**
+ * The job's run_after minus `delay`, checked in SQL to lie between two readings of the database's
+ * clock taken before and after the write: the write's now() + exactly `delay`, however long the
+ * machine took between the write and this check (no comparison with the test's wall clock).
+ */
+async function backoff(id: string, delay: string, before: string, after: string) {
+  const [r] = await adminSql()`select (run_after - ${delay}::interval) between ${before}::timestamptz and ${after}::timestamptz as exact,
+                                      run_after::text, ${before}::text as before, ${after}::text as after
+                                 from public.sync_jobs where id = ${id}`;
+  return r;
+}
 async function job(id: string) {
   const [j] = await adminSql()`select status, attempts, claimed_by, run_after, last_error, finished_at from public.sync_jobs where id = ${id}`;
   return j;
@@ -88,11 +104,14 @@ describe("claiming and running jobs", () => {
     try {
       await holder`select pg_advisory_lock(private.sync_lock_key(${cred.credentialId}::uuid))`;
       const [j] = (await claimJobs(db(), "w-1", 10)).filter((x) => x.id === id);
+      const before = await dbClock();
       const out = await runJob(makeDeps("binance", { options: OPTS }), j, "w-1");
+      const written = await dbClock();
       expect(out).toMatchObject({ job: "requeued", sync: "locked", runId: null });
       const after = await job(id);
       expect(after).toMatchObject({ status: "queued", attempts: 0, claimed_by: null });
-      expect(new Date(after.run_after).getTime()).toBeGreaterThan(Date.now() + 20_000);
+      // put back for 30 s from the moment it was settled (database time)
+      expect(await backoff(id, "30 seconds", before, written)).toMatchObject({ exact: true });
     } finally {
       await holder`select pg_advisory_unlock_all()`;
       holder.release();
@@ -112,10 +131,13 @@ describe("claiming and running jobs", () => {
     expect(await job(badJob)).toMatchObject({ status: "failed" });
     expect((await job(badJob)).last_error).toMatch(/^auth:/);
     server.resetHandlers(http.all("https://*.binance.com/*", errorResponse("binance", "server_500")));
+    const before = await dbClock();
     expect((await runJob(makeDeps("binance", { options: OPTS }), j2, "w-2")).job).toBe("requeued");
+    const written = await dbClock();
     const f = await job(flakyJob);
     expect(f).toMatchObject({ status: "queued", attempts: 1 });
-    expect(new Date(f.run_after).getTime()).toBeGreaterThan(Date.now() + 30_000);
+    // retried one minute (attempts² minutes) after it was settled (database time)
+    expect(await backoff(flakyJob, "1 minute", before, written)).toMatchObject({ exact: true });
   });
 });
 
