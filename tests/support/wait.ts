@@ -46,3 +46,21 @@ export function backendWaiting(sql: Sql, pid: number, waitEvent: string): Promis
     return r.n === 1 ? true : undefined;
   });
 }
+
+/**
+ * No pg_cron run (of `jobIds`, or of any job) is in progress: every run row of the last hour has
+ * reached 'succeeded' or 'failed' (pg_cron 1.4 writes starting, connecting, sending, running on
+ * the way) and no pg_cron session is running a statement. Call it after deactivating jobs, so
+ * that a run started before is over before the test goes on — whenever that is.
+ */
+export function cronRunsSettled(sql: Sql, jobIds: number[] | null = null): Promise<true> {
+  return until(`pg_cron runs in progress${jobIds ? ` (jobs ${jobIds.join(", ")})` : ""} to finish`, async () => {
+    const [{ n }] = await sql`select (select count(*)::int from cron.job_run_details
+                                        where status not in ('succeeded', 'failed') and start_time > now() - interval '1 hour'
+                                          and (${jobIds}::bigint[] is null or jobid = any(${jobIds}::bigint[])))
+                                   + (select count(*)::int from pg_stat_activity
+                                       where application_name = 'pg_cron' and backend_type = 'client backend' and state = 'active'
+                                         and (${jobIds}::bigint[] is null or query in (select command from cron.job where jobid = any(${jobIds}::bigint[])))) as n`;
+    return n === 0 ? true : undefined;
+  });
+}

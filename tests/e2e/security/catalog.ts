@@ -16,7 +16,7 @@
  *  - checksums of the rows of users other than a given one, and pausing pg_cron while comparing.
  */
 import { adminSql, type Sql } from "../../support/db.ts";
-import { until } from "../../support/wait.ts";
+import { cronRunsSettled } from "../../support/wait.ts";
 
 export interface Column {
   name: string;
@@ -416,16 +416,9 @@ export async function pauseCron(): Promise<() => Promise<void>> {
   const active = await sql<{ jobid: number }[]>`select jobid::int as jobid from cron.job where active`;
   if (active.length) await sql`update cron.job set active = false where jobid = any(${active.map((a) => a.jobid)}::bigint[])`;
   // Let a job that had already started finish before anyone takes a checksum: waits for the event
-  // (its run row reaches 'succeeded' or 'failed' — pg_cron 1.4 passes through starting, connecting,
-  // sending, running — and no pg_cron session is running a statement), however long a loaded
-  // machine takes: no 5 s budget after which the checksums went ahead anyway.
-  await until("the pg_cron jobs already started to finish", async () => {
-    const [{ n }] = await sql`select (select count(*)::int from cron.job_run_details
-                                        where status not in ('succeeded', 'failed') and start_time > now() - interval '5 minutes')
-                                   + (select count(*)::int from pg_stat_activity
-                                       where application_name = 'pg_cron' and backend_type = 'client backend' and state = 'active') as n`;
-    return n === 0;
-  });
+  // (its run row final, no pg_cron session running a statement), however long a loaded machine
+  // takes — there used to be a 5 s budget after which the checksums went ahead anyway.
+  await cronRunsSettled(sql);
   return async () => {
     if (active.length) await sql`update cron.job set active = true where jobid = any(${active.map((a) => a.jobid)}::bigint[])`;
   };
