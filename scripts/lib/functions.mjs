@@ -1,5 +1,5 @@
 // Starts and stops the local Edge Functions server (Deno) in the background.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { API_PORT, BIN, FN_LOG, FN_PID, ROOT } from "./paths.mjs";
@@ -34,31 +34,53 @@ export async function startFunctions(env, secrets = {}) {
   });
   child.unref();
   writeFileSync(FN_PID, String(child.pid));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  // Ready is an event: the server answers its index (or its process is gone: a failed start). No
+  // budget a loaded machine could exceed (Deno compiling the functions' graph can take long there);
+  // the safety deadline only turns a server that neither answers nor exits into a clear error.
+  const safety = Date.now() + FUNCTIONS_START_SAFETY_MS;
+  let why = "it exited";
+  for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${API_PORT}/functions/v1/`);
       if (r.ok) return true;
     } catch { /* not yet */ }
     if (!functionsPid()) break;
+    if (Date.now() > safety) { why = `it neither answered nor exited in ${FUNCTIONS_START_SAFETY_MS / 1000} s (a hang)`; break; }
     await new Promise((r) => setTimeout(r, 150));
   }
   const tail = existsSync(FN_LOG) ? readFileSync(FN_LOG, "utf8").trim().split("\n").slice(-5).join("\n") : "";
   stopFunctions();
-  throw new SetupError(`the functions server did not start (log: ${FN_LOG}):\n${tail}`);
+  throw new SetupError(`the functions server did not start: ${why} (log: ${FN_LOG}):\n${tail}`);
 }
 
-/** Stops the server and waits (up to 10 s) until its process is gone and the port is free. */
+const FUNCTIONS_START_SAFETY_MS = 600_000;
+
+/**
+ * Stops the server and waits until its processes are gone (and so its port free): SIGTERM to its
+ * process group, SIGKILL if some are still there 10 s later — then waits for their end too,
+ * however long it takes. The group matters: the pid file holds node's `deno` shim, the server
+ * itself is its child, and waiting for the shim alone left the port held for a moment after.
+ */
 export function stopFunctions() {
   const pid = functionsPid();
   rmSync(FN_PID, { force: true });
   if (!pid) return false;
-  try { process.kill(-pid, "SIGTERM"); } catch { try { process.kill(pid, "SIGTERM"); } catch { /* gone */ } }
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try { process.kill(pid, 0); } catch { return true; }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  // live members of the group (zombies — ended, not yet reaped — do not hold the port)
+  const alive = () => {
+    const ps = spawnSync("ps", ["-A", "-o", "pid=,pgid=,stat="], { encoding: "utf8" });
+    if (ps.status !== 0) { try { process.kill(pid, 0); return true; } catch { return false; } }
+    return ps.stdout.split("\n").map((l) => l.trim().split(/\s+/))
+      .some(([p, g, st]) => (Number(g) === pid || Number(p) === pid) && st && !st.startsWith("Z"));
+  };
+  const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  const signal = (sig) => { try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } } };
+  signal("SIGTERM");
+  const graceful = Date.now() + 10_000;
+  while (Date.now() < graceful) {
+    if (!alive()) return true;
+    pause();
   }
-  try { process.kill(-pid, "SIGKILL"); } catch { /* gone */ }
+  signal("SIGKILL");
+  while (alive()) pause();
   return true;
 }
