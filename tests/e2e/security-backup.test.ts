@@ -114,7 +114,7 @@ describe("backup and restore drill", () => {
   }, 120_000);
 
   it("builds a fresh second cluster from the migrations and restores the archive into it", async () => {
-    await run("node", [resolve(ROOT, "scripts/stack.mjs"), "up"], { cwd: ROOT, env: { ...process.env, ...stackEnv }, timeout: 180_000 });
+    await run("node", [resolve(ROOT, "scripts/stack.mjs"), "up"], { cwd: ROOT, env: { ...process.env, ...stackEnv } }); // no kill budget: a hang is the test's timeout to report
     const url = `postgresql://supabase_admin:postgres@127.0.0.1:${stackEnv.STACK_DB_PORT}/postgres`;
     target = postgres(url, { max: 1, onnotice: () => {}, prepare: false });
     // The target's pg_cron would run the restored jobs (some every minute) and change rows
