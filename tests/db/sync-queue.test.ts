@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, asUser, closePools } from "../support/db.ts";
+import { holdCron } from "../support/cron.ts";
+import { parkOtherJobs } from "../support/queue.ts";
 import { exportStackEnv } from "../support/env.ts";
 import type { ReplayServer } from "../support/ccxt/replay.ts";
 import { binanceMyTrades, binanceMyTradesHandler, errorResponse, type RecordedCall } from "../support/ccxt/synthetic.ts";
@@ -17,13 +19,18 @@ const ROWS = binanceMyTrades({ count: 2500, start: NOW - 2 * DAY, end: NOW - 1, 
 const OPTS: SyncOptions = { steps: ["fills"], marketTypes: ["spot"], discover: false, userSymbols: ["LTC/USDT"], backfillDays: 2 };
 
 let server: ReplayServer;
+let resumeCron: () => Promise<void> = async () => {};
 beforeAll(async () => {
   exportStackEnv();
   server = startSyncServer();
-  // other test files may have left due jobs behind: park them so these tests see only their own
-  await adminSql()`update public.sync_jobs set run_after = now() + interval '1 day' where status = 'queued'`;
+  // other test files may have left due jobs behind: park them so these tests see only their own;
+  // pg_cron's enqueue-due-syncs is held first, or a 5-minute tick inside this file would queue
+  // jobs for every due credential of the other files (the scheduling test calls it directly)
+  resumeCron = await holdCron(["enqueue-due-syncs"]);
+  await parkOtherJobs();
 });
 afterAll(async () => {
+  await resumeCron();
   server.close();
   await closeDb();
   await closePools();

@@ -9,6 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, asUser, closePools } from "../support/db.ts";
+import { holdCron } from "../support/cron.ts";
+import { parkOtherJobs as parkJobsOfEarlierFiles } from "../support/queue.ts";
 import { exportStackEnv } from "../support/env.ts";
 import { until } from "../support/wait.ts";
 import type { ReplayServer } from "../support/ccxt/replay.ts";
@@ -108,10 +110,16 @@ async function parkOtherJobs(keepUserId: string | null = null) {
                     where status = 'queued' and user_id is distinct from ${keepUserId}::uuid`;
 }
 
+let resumeCron: () => Promise<void> = async () => {};
 beforeAll(async () => {
   exportStackEnv();
   server = startSyncServer();
-  await parkOtherJobs();
+  // pg_cron's enqueue-due-syncs held: a 5-minute tick would queue jobs for other files' due
+  // credentials, which the workers here (draining the queue) would then take
+  resumeCron = await holdCron(["enqueue-due-syncs"]);
+  // jobs of earlier files: queued ones parked, running ones closed (they would turn stale while
+  // this file runs, and the worker child, which retakes claims older than 10 minutes, take them)
+  await parkJobsOfEarlierFiles();
   // The undisturbed run every fault is compared with.
   serve(newControl());
   const cred = await newCredential("binance", "fault-ref");
@@ -127,6 +135,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await resumeCron();
   server?.close();
   await closeDb();
   await closePools();

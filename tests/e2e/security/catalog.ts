@@ -16,7 +16,7 @@
  *  - checksums of the rows of users other than a given one, and pausing pg_cron while comparing.
  */
 import { adminSql, type Sql } from "../../support/db.ts";
-import { cronRunsSettled } from "../../support/wait.ts";
+import { holdCron } from "../../support/cron.ts";
 
 export interface Column {
   name: string;
@@ -409,19 +409,12 @@ export function diffChecksums(a: Record<string, string>, b: Record<string, strin
 
 /**
  * Pauses every active pg_cron job (their scheduled writes — unrealized PnL every minute, queued
- * syncs every 5 — would otherwise change rows between two checksums). Returns a resume function.
+ * syncs every 5 — would otherwise change rows between two checksums), once any run already in
+ * progress has finished (an event; there used to be a 5 s budget after which the checksums went
+ * ahead anyway). Returns a resume function.
  */
-export async function pauseCron(): Promise<() => Promise<void>> {
-  const sql = adminSql();
-  const active = await sql<{ jobid: number }[]>`select jobid::int as jobid from cron.job where active`;
-  if (active.length) await sql`update cron.job set active = false where jobid = any(${active.map((a) => a.jobid)}::bigint[])`;
-  // Let a job that had already started finish before anyone takes a checksum: waits for the event
-  // (its run row final, no pg_cron session running a statement), however long a loaded machine
-  // takes — there used to be a 5 s budget after which the checksums went ahead anyway.
-  await cronRunsSettled(sql);
-  return async () => {
-    if (active.length) await sql`update cron.job set active = true where jobid = any(${active.map((a) => a.jobid)}::bigint[])`;
-  };
+export function pauseCron(): Promise<() => Promise<void>> {
+  return holdCron();
 }
 
 /** md5 of every row of every table of public and private that has no owner column (shared data). */
