@@ -58,7 +58,8 @@ async function reloadPostgrestSchema() {
   const loaded = () => (existsSync(PGRST_LOG) ? readFileSync(PGRST_LOG, "utf8").split("Schema cache loaded").length - 1 : 0);
   const before = loaded();
   psql({ sql: "notify pgrst, 'reload schema'" });
-  const deadline = Date.now() + 30_000;
+  // the log line (or PostgREST gone) is the event; 600 s is only a safety net that names a hang
+  const deadline = Date.now() + 600_000;
   while (loaded() === before) {
     if (Date.now() > deadline || !postgrestPid()) throw new SetupError(`PostgREST did not reload its schema cache (log: ${PGRST_LOG})`);
     await new Promise((r) => setTimeout(r, 50));

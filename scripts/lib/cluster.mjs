@@ -112,9 +112,15 @@ log_statement = 'none'
   if (isRoot) spawnSync("chown", ["-R", "postgres:postgres", PGDATA]);
 }
 
+// pg_ctl -w waits for the event itself (the server ready to accept connections, or its postmaster
+// gone, reported at once); -t is only a safety net against a hang, not a speed requirement: a
+// loaded machine (crash recovery after a fast stop, a busy CI runner) may take longer than
+// pg_ctl's default 60 s without anything being wrong.
+const PG_CTL_SAFETY_SECONDS = "600";
+
 export function startCluster() {
   ensureDirs();
-  const r = pgRun("pg_ctl", ["-D", PGDATA, "-l", PG_LOG, "-w", "-t", "60", "-o", `-p ${DB_PORT}`, "start"]);
+  const r = pgRun("pg_ctl", ["-D", PGDATA, "-l", PG_LOG, "-w", "-t", PG_CTL_SAFETY_SECONDS, "-o", `-p ${DB_PORT}`, "start"]);
   if (r.status !== 0) {
     const tail = existsSync(PG_LOG) ? readFileSync(PG_LOG, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
     throw new SetupError(`PostgreSQL did not start (see ${PG_LOG}): ${tail}`);
@@ -123,7 +129,7 @@ export function startCluster() {
 
 export function stopCluster() {
   if (!isRunning()) return false;
-  pgRun("pg_ctl", ["-D", PGDATA, "-m", "fast", "-w", "-t", "60", "stop"]);
+  pgRun("pg_ctl", ["-D", PGDATA, "-m", "fast", "-w", "-t", PG_CTL_SAFETY_SECONDS, "stop"]);
   return true;
 }
 

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, asService, closePools, ownerSql, trackMarketPrices } from "../support/db.ts";
 import { createUser, type TestUser } from "../support/users.ts";
+import { cronRunsSettled, until } from "../support/wait.ts";
 
 // market_prices is shared: remove what this file writes (tracked before its own set-up runs).
 let cleanPrices: () => Promise<void> = async () => {};
@@ -14,11 +15,16 @@ beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
 const sql = () => adminSql();
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** Pauses named cron jobs for the duration of a test (so they do not race the direct calls). */
+/**
+ * Pauses named cron jobs for the duration of a test (so they do not race the direct calls): once
+ * deactivated, a run of theirs already in progress is waited for (its run row final, no pg_cron
+ * session running its command), however long that takes.
+ */
 async function paused<T>(names: string[], fn: () => Promise<T>): Promise<T> {
-  const rows = await ownerSql()`select jobid from cron.job where jobname = any(${names}) and active`;
+  const rows = await ownerSql()`select jobid::int as jobid from cron.job where jobname = any(${names}) and active`;
   for (const r of rows) await ownerSql()`select cron.alter_job(${r.jobid}::bigint, active := false)`;
   try {
+    await cronRunsSettled(adminSql(), rows.map((r) => r.jobid as number));
     return await fn();
   } finally {
     for (const r of rows) await ownerSql()`select cron.alter_job(${r.jobid}::bigint, active := true)`;
@@ -69,14 +75,14 @@ describe("the snapshot job under pg_cron", () => {
     const command = `select private.take_portfolio_snapshots('2026-11-10'::date, '${carol.id}'::uuid)`;
     const [{ jobid }] = await sqlo`select cron.schedule(${name}, '* * * * *', ${command}) as jobid`;
     try {
-      const deadline = Date.now() + 90_000;
-      let status: string | null = null;
-      while (Date.now() < deadline) {
+      // Synchronised on the run's row reaching a final status, whenever pg_cron gets to it (the next
+      // minute boundary, then however long the run takes): no assertion depends on how fast. The
+      // safety deadline only turns a run that never comes into a clear failure.
+      const status = await until(`a final run of cron job ${jobid}`, async () => {
         const rows = await sqlo`select status from cron.job_run_details where jobid = ${jobid} order by runid desc limit 1`;
-        status = rows[0]?.status ?? null;
-        if (status === "succeeded" || status === "failed") break;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
+        const s = rows[0]?.status as string | undefined;
+        return s === "succeeded" || s === "failed" ? s : undefined;
+      }, { safetyMs: 180_000, everyMs: 1000 });
       expect(status).toBe("succeeded");
       const rows = await sql()`select exchange, total_balance, is_reconstructed from public.portfolio_snapshots
                                where user_id = ${carol.id} and snapshot_date = '2026-11-10' order by exchange nulls last`;
@@ -89,7 +95,7 @@ describe("the snapshot job under pg_cron", () => {
     } finally {
       await sqlo`select cron.unschedule(${jobid}::bigint)`;
     }
-  }, 120_000);
+  }, 240_000);
 
   it("the health view is for the service role only", async () => {
     const rows = await asService((tx) => tx`select jobname from private.cron_job_health where jobname = 'take-portfolio-snapshots'`);
@@ -185,14 +191,18 @@ describe("prune_job_history and the hourly refresh", () => {
                 values (${gina.id}, 'binance', 'spot', 'X/USDT', 'LONG', 10, '2026-11-01T00:00:00Z', 1, 12, '2026-11-01T01:00:00Z', 1,
                         'MANUAL', 2, 2, '1 hour', 'g1')`;
     await paused(["refresh-performance-metrics"], async () => {
+      const [{ t: before }] = await sql()`select clock_timestamp()::text as t`;
       const [{ n: rows }] = await asService((tx) => tx`select private.run_hourly_performance_refresh() as n`);
+      const [{ t: after }] = await sql()`select clock_timestamp()::text as t`;
       expect(rows).toBeGreaterThanOrEqual(8); // 4 period types × (binance, all) for gina
       const [m] = await sql()`select total_trades, total_net_pnl from public.performance_metrics
                               where user_id = ${gina.id} and period_type = 'ALL_TIME' and exchange is null`;
       expect([m.total_trades, n(m.total_net_pnl)]).toEqual([1, 2]);
       const [summary] = await sql()`select total_trades from private.user_performance_summary where user_id = ${gina.id}`;
       expect(Number(summary.total_trades)).toBe(1);
-      const [wm] = await sql()`select watermark > now() - interval '1 minute' as fresh from private.job_watermarks
+      // the watermark moved to this call's start: between two readings of the database clock taken
+      // around it (not "within the last minute", which a slow machine could exceed)
+      const [wm] = await sql()`select watermark between ${before}::timestamptz and ${after}::timestamptz as fresh from private.job_watermarks
                                where job_name = 'refresh-performance-metrics'`;
       expect(wm.fresh).toBe(true);
       // Nothing new: nothing recomputed.

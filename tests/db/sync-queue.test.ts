@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, asUser, closePools } from "../support/db.ts";
+import { holdCron } from "../support/cron.ts";
+import { parkOtherJobs } from "../support/queue.ts";
 import { exportStackEnv } from "../support/env.ts";
 import type { ReplayServer } from "../support/ccxt/replay.ts";
 import { binanceMyTrades, binanceMyTradesHandler, errorResponse, type RecordedCall } from "../support/ccxt/synthetic.ts";
@@ -17,13 +19,18 @@ const ROWS = binanceMyTrades({ count: 2500, start: NOW - 2 * DAY, end: NOW - 1, 
 const OPTS: SyncOptions = { steps: ["fills"], marketTypes: ["spot"], discover: false, userSymbols: ["LTC/USDT"], backfillDays: 2 };
 
 let server: ReplayServer;
+let resumeCron: () => Promise<void> = async () => {};
 beforeAll(async () => {
   exportStackEnv();
   server = startSyncServer();
-  // other test files may have left due jobs behind: park them so these tests see only their own
-  await adminSql()`update public.sync_jobs set run_after = now() + interval '1 day' where status = 'queued'`;
+  // other test files may have left due jobs behind: park them so these tests see only their own;
+  // pg_cron's enqueue-due-syncs is held first, or a 5-minute tick inside this file would queue
+  // jobs for every due credential of the other files (the scheduling test calls it directly)
+  resumeCron = await holdCron(["enqueue-due-syncs"]);
+  await parkOtherJobs();
 });
 afterAll(async () => {
+  await resumeCron();
   server.close();
   await closeDb();
   await closePools();
@@ -32,6 +39,22 @@ afterAll(async () => {
 async function enqueue(userId: string, credentialId: string, kind = "incremental"): Promise<string> {
   const [j] = await adminSql()`insert into public.sync_jobs (user_id, credential_id, kind) values (${userId}, ${credentialId}, ${kind}) returning id`;
   return String(j.id);
+}
+/** The database's clock, as text (microseconds kept). */
+async function dbClock(): Promise<string> {
+  const [{ t }] = await adminSql()`select clock_timestamp()::text as t`;
+  return t;
+}
+/**
+ * The job's run_after minus `delay`, checked in SQL to lie between two readings of the database's
+ * clock taken before and after the write: the write's now() + exactly `delay`, however long the
+ * machine took between the write and this check (no comparison with the test's wall clock).
+ */
+async function backoff(id: string, delay: string, before: string, after: string) {
+  const [r] = await adminSql()`select (run_after - ${delay}::interval) between ${before}::timestamptz and ${after}::timestamptz as exact,
+                                      run_after::text, ${before}::text as before, ${after}::text as after
+                                 from public.sync_jobs where id = ${id}`;
+  return r;
 }
 async function job(id: string) {
   const [j] = await adminSql()`select status, attempts, claimed_by, run_after, last_error, finished_at from public.sync_jobs where id = ${id}`;
@@ -88,11 +111,14 @@ describe("claiming and running jobs", () => {
     try {
       await holder`select pg_advisory_lock(private.sync_lock_key(${cred.credentialId}::uuid))`;
       const [j] = (await claimJobs(db(), "w-1", 10)).filter((x) => x.id === id);
+      const before = await dbClock();
       const out = await runJob(makeDeps("binance", { options: OPTS }), j, "w-1");
+      const written = await dbClock();
       expect(out).toMatchObject({ job: "requeued", sync: "locked", runId: null });
       const after = await job(id);
       expect(after).toMatchObject({ status: "queued", attempts: 0, claimed_by: null });
-      expect(new Date(after.run_after).getTime()).toBeGreaterThan(Date.now() + 20_000);
+      // put back for 30 s from the moment it was settled (database time)
+      expect(await backoff(id, "30 seconds", before, written)).toMatchObject({ exact: true });
     } finally {
       await holder`select pg_advisory_unlock_all()`;
       holder.release();
@@ -112,10 +138,13 @@ describe("claiming and running jobs", () => {
     expect(await job(badJob)).toMatchObject({ status: "failed" });
     expect((await job(badJob)).last_error).toMatch(/^auth:/);
     server.resetHandlers(http.all("https://*.binance.com/*", errorResponse("binance", "server_500")));
+    const before = await dbClock();
     expect((await runJob(makeDeps("binance", { options: OPTS }), j2, "w-2")).job).toBe("requeued");
+    const written = await dbClock();
     const f = await job(flakyJob);
     expect(f).toMatchObject({ status: "queued", attempts: 1 });
-    expect(new Date(f.run_after).getTime()).toBeGreaterThan(Date.now() + 30_000);
+    // retried one minute (attempts² minutes) after it was settled (database time)
+    expect(await backoff(flakyJob, "1 minute", before, written)).toMatchObject({ exact: true });
   });
 });
 

@@ -13,6 +13,7 @@ import { exportStackEnv } from "../support/env.ts";
 import { closeDb, db } from "../../functions/_shared/db.ts";
 import { isConnectionLoss, SessionLost } from "../../functions/_shared/db-session.ts";
 import { LockLost, type LockSession, openLockSession } from "../../functions/_shared/sync/session.ts";
+import { backendGone, backendWaiting, until } from "../support/wait.ts";
 
 beforeAll(() => {
   exportStackEnv();
@@ -37,11 +38,6 @@ async function lockIsFree(id: string): Promise<boolean> {
     await other.close();
   }
 }
-async function sessionsWithPid(pid: number): Promise<number> {
-  const [r] = await db()`select count(*)::int as n from pg_stat_activity where pid = ${pid}`;
-  return r.n as number;
-}
-const settle = () => new Promise((r) => setTimeout(r, 100));
 
 describe("the sync's lock session", () => {
   it("holds the lock against another session; releases it on close", async () => {
@@ -59,7 +55,10 @@ describe("the sync's lock session", () => {
     expect(await s.tryLock(id)).toBe(true);
     const pid = await pidOf(s);
     await kill(pid);
-    await settle();
+    // synchronised on events, not a pause: the backend has ended (gone from pg_stat_activity,
+    // its advisory lock released), and the client has seen its connection close (onclose)
+    await backendGone(db(), pid);
+    await until("the session to observe its connection's end", () => s.lost);
     expect(s.lost).toBe(true);
     expect(() => s.assertHeld()).toThrow(LockLost);
     await expect(s.tx(async (tx) => await tx`select 1`)).rejects.toBeInstanceOf(LockLost);
@@ -74,20 +73,35 @@ describe("the sync's lock session", () => {
     const s = openLockSession(db());
     expect(await s.tryLock(id)).toBe(true);
     const pid = await pidOf(s);
+    // The statement in flight waits on an advisory lock the test holds (no timer decides
+    // anything): the kill is sent once pg_stat_activity shows the backend blocked on it, and the
+    // test lets the lock go once the backend has ended (observed in pg_stat_activity; its own
+    // locks are released before it leaves), so a statement that survived would complete and set
+    // `after`.
+    const gate = Math.floor(Math.random() * 2 ** 31);
+    const holder = await db().reserve();
+    await holder`select pg_advisory_lock(${gate})`;
     let after = false;
-    const tx = s.tx(async (t) => {
-      await t`select 1`;
-      setTimeout(() => void kill(pid), 150);
-      await t`select pg_sleep(5)`;
-      after = true;
-    });
+    let tx: Promise<unknown> | undefined;
+    try {
+      tx = s.tx(async (t) => {
+        await t`select 1`;
+        await t`select pg_advisory_lock(${gate})`;
+        after = true;
+      });
+      tx.catch(() => {});
+      await backendWaiting(db(), pid, "advisory");
+      await kill(pid);
+      await backendGone(db(), pid);
+    } finally {
+      await holder`select pg_advisory_unlock(${gate})`;
+      holder.release();
+    }
     const err = await tx.then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(LockLost);
     expect(err).toBeInstanceOf(SessionLost);
     expect(isConnectionLoss((err as Error).cause)).toBe(true);
     expect(after).toBe(false);
-    await settle();
-    expect(await sessionsWithPid(pid)).toBe(0);
     expect(await lockIsFree(id)).toBe(true);
     await s.close();
   });

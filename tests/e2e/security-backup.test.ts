@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, closePools, type Sql } from "../support/db.ts";
 import { ROOT } from "../support/env.ts";
 import { createUser, type TestUser } from "../support/users.ts";
+import { until } from "../support/wait.ts";
 import { seedUser, userOwnedTables } from "./security/catalog.ts";
 
 const run = promisify(execFile);
@@ -113,18 +114,29 @@ describe("backup and restore drill", () => {
   }, 120_000);
 
   it("builds a fresh second cluster from the migrations and restores the archive into it", async () => {
-    await run("node", [resolve(ROOT, "scripts/stack.mjs"), "up"], { cwd: ROOT, env: { ...process.env, ...stackEnv }, timeout: 180_000 });
+    await run("node", [resolve(ROOT, "scripts/stack.mjs"), "up"], { cwd: ROOT, env: { ...process.env, ...stackEnv } }); // no kill budget: a hang is the test's timeout to report
     const url = `postgresql://supabase_admin:postgres@127.0.0.1:${stackEnv.STACK_DB_PORT}/postgres`;
-    // pg_cron fires at minute boundaries: restore and compare well inside one minute.
-    for (;;) {
-      const s = new Date().getUTCSeconds();
-      if (s >= 2 && s <= 35) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const out = await tsx(["scripts/backup.ts", "restore", archive(), "--db-url", url]);
-    expect(out.stdout).toMatch(/restored \d+ tables/);
     target = postgres(url, { max: 1, onnotice: () => {}, prepare: false });
-    const restored = await target.begin("isolation level repeatable read", (tx) => checksums(tx));
+    // The target's pg_cron would run the restored jobs (some every minute) and change rows
+    // between the restore and the comparison. Instead of racing the clock to the next minute, the
+    // jobs are kept out while we compare: their roles may not log in (pg_cron connects as the job's
+    // owner, so a run fails before it starts), and no job session is left running (none in
+    // pg_stat_activity with pg_cron's application name). Logins come back afterwards.
+    const owners = (await adminSql()`select distinct username::text as u from cron.job`).map((r) => r.u as string);
+    expect(owners.length).toBeGreaterThan(0);
+    let restored: Sums;
+    try {
+      for (const o of owners) await target.unsafe(`alter role "${o.replaceAll('"', '""')}" nologin`);
+      await until("no pg_cron job running on the target", async () => {
+        const [r] = await target!`select count(*)::int as n from pg_stat_activity where application_name = 'pg_cron' and backend_type = 'client backend'`;
+        return r.n === 0;
+      });
+      const out = await tsx(["scripts/backup.ts", "restore", archive(), "--db-url", url]);
+      expect(out.stdout).toMatch(/restored \d+ tables/);
+      restored = await target.begin("isolation level repeatable read", (tx) => checksums(tx));
+    } finally {
+      for (const o of owners) await target.unsafe(`alter role "${o.replaceAll('"', '""')}" login`);
+    }
     const tables = Object.keys(source);
     expect(Object.keys(restored).sort()).toEqual(tables.sort());
     const differ = tables.filter((t) => restored[t].rows !== source[t].rows || restored[t].md5 !== source[t].md5)

@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { adminSql, closePools } from "../support/db.ts";
+import { holdCron } from "../support/cron.ts";
+import { parkOtherJobs } from "../support/queue.ts";
 import { exportStackEnv, stackEnv } from "../support/env.ts";
 import { callFunction, supabaseAs } from "../support/http.ts";
 import type { ReplayServer } from "../support/ccxt/replay.ts";
@@ -17,6 +19,7 @@ let handler: Handler;
 let setSyncDeps: (typeof import("../../functions/exchange-sync/handler.ts"))["setSyncDeps"];
 let server: ReplayServer;
 const logs: string[] = [];
+let resumeCron: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
   exportStackEnv();
@@ -27,10 +30,14 @@ beforeAll(async () => {
   const mod = await import("../../functions/exchange-sync/handler.ts");
   handler = mod.default;
   setSyncDeps = mod.setSyncDeps;
-  // jobs other test files left due must not be drained here
-  await adminSql()`update public.sync_jobs set run_after = now() + interval '1 day' where status = 'queued'`;
+  // jobs other test files left (queued or running) must not be drained here, nor jobs pg_cron's
+  // enqueue-due-syncs would queue for their credentials if its 5-minute tick fell inside this
+  // file: held first
+  resumeCron = await holdCron(["enqueue-due-syncs"]);
+  await parkOtherJobs();
 });
 afterAll(async () => {
+  await resumeCron();
   server.close();
   vi.restoreAllMocks();
   await closeDb();

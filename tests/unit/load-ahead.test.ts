@@ -1,72 +1,161 @@
+import { setImmediate } from "node:timers";
 import { describe, expect, it } from "vitest";
 import { loadAhead } from "../../functions/_shared/sync/load-ahead.ts";
 
-/** A page source of `n` pages (requests 0 … n-1) that logs what happens, in order. */
-function pages(n: number, opts: { failLoad?: number; failWrite?: number; writeMs?: number } = {}) {
+// No timers decide an ordering here: every load and every write stays pending until the test
+// settles it (a deferred the test resolves or rejects), so each interleaving is forced, on any
+// machine speed. The test waits on events: an entry appearing in the log (`seen`), or the run's own
+// promise settling. To check that something has NOT happened (yet), it lets the event loop run
+// every callback already queued (`drained`: microtasks and immediates, which is how loadAhead
+// schedules its next load) — a fixed number of event-loop turns, not a span of wall-clock time.
+
+interface Deferred {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** Every callback already queued (promise reactions, immediates) has run. */
+async function drained(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** A page source of `n` pages (requests 0 … n-1): each load and write logs its start, then waits for the test. */
+function pages(n: number) {
   const log: string[] = [];
-  const load = async (req: number) => {
-    log.push(`load ${req} start`);
-    await new Promise((r) => setTimeout(r, 1));
-    if (req === opts.failLoad) {
-      log.push(`load ${req} failed`);
-      throw new Error(`load ${req}`);
-    }
-    log.push(`load ${req} done`);
-    return { page: req, next: req + 1 < n ? req + 1 : null };
+  const pending = new Map<string, Deferred>();
+  const waiters: { entry: string; resolve: () => void }[] = [];
+  const push = (entry: string) => {
+    log.push(entry);
+    for (const w of waiters.filter((w) => w.entry === entry)) w.resolve();
   };
-  const write = async (page: number) => {
-    log.push(`write ${page} start`);
-    await new Promise((r) => setTimeout(r, opts.writeMs ?? 10));
-    if (page === opts.failWrite) {
-      log.push(`write ${page} failed`);
-      throw new Error(`write ${page}`);
-    }
-    log.push(`write ${page} done`);
+  const op = (name: string) => {
+    push(`${name} start`);
+    return new Promise<void>((resolve, reject) => {
+      pending.set(name, {
+        resolve: () => { pending.delete(name); push(`${name} done`); resolve(); },
+        reject: (e) => { pending.delete(name); push(`${name} failed`); reject(e); },
+      });
+    });
   };
-  return { log, load, write };
+  return {
+    log,
+    pending,
+    load: async (req: number) => {
+      await op(`load ${req}`);
+      return { page: req, next: req + 1 < n ? req + 1 : null };
+    },
+    write: (page: number) => op(`write ${page}`),
+    /** Resolves once `entry` is in the log (at once if it already is). */
+    seen(entry: string): Promise<void> {
+      if (log.includes(entry)) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ entry, resolve }));
+    },
+    /** Settles the operation `name` (which must have started and still be pending). */
+    finish(name: string, error?: Error) {
+      const d = pending.get(name);
+      if (!d) throw new Error(`${name} is not pending; log: ${log.join(" | ")}`);
+      if (error) d.reject(error);
+      else d.resolve();
+    },
+  };
+}
+
+/** The run's promise, with a flag telling whether it has settled. */
+function track(run: Promise<void>) {
+  const t = { settled: false, run };
+  run.then(() => (t.settled = true), () => (t.settled = true));
+  return t;
 }
 
 describe("loadAhead: page k+1 is loaded while page k is written", () => {
   it("writes every page once, in order, and loads the next page during each write", async () => {
     const p = pages(4);
-    await loadAhead(0, p.load, p.write);
-    expect(p.log.filter((l) => l.startsWith("write") && l.endsWith("done"))).toEqual(["write 0 done", "write 1 done", "write 2 done", "write 3 done"]);
-    // the load of page k+1 started after write k started, and finished before write k finished
+    const r = track(loadAhead(0, p.load, p.write));
+    await p.seen("load 0 start");
+    p.finish("load 0");
     for (let k = 0; k < 3; k++) {
-      expect(p.log.indexOf(`load ${k + 1} start`)).toBeGreaterThan(p.log.indexOf(`write ${k} start`));
-      expect(p.log.indexOf(`load ${k + 1} done`)).toBeLessThan(p.log.indexOf(`write ${k} done`));
-      // and write k+1 never starts before write k is done
-      expect(p.log.indexOf(`write ${k + 1} start`)).toBeGreaterThan(p.log.indexOf(`write ${k} done`));
+      // the load of page k+1 starts while write k is still pending (the test holds it)
+      await p.seen(`write ${k} start`);
+      await drained();
+      expect(p.log, `load ${k + 1} starts while write ${k} is pending`).toContain(`load ${k + 1} start`);
+      expect(p.pending.has(`write ${k}`)).toBe(true);
+      // page k+1 is loaded, but write k+1 waits for write k
+      p.finish(`load ${k + 1}`);
+      await drained();
+      expect(p.log).not.toContain(`write ${k + 1} start`);
+      p.finish(`write ${k}`);
     }
-    expect(p.log).not.toContain("load 4 start");
+    await p.seen("write 3 start");
+    await drained();
+    expect(p.log).not.toContain("load 4 start"); // page 3 was the last
+    expect(r.settled).toBe(false); // the run waits for its last write
+    p.finish("write 3");
+    await r.run;
+    expect(p.log.filter((l) => l.startsWith("write") && l.endsWith("done"))).toEqual(["write 0 done", "write 1 done", "write 2 done", "write 3 done"]);
+    expect(p.log.filter((l) => l.endsWith("start"))).toEqual([
+      "load 0 start", "write 0 start", "load 1 start", "write 1 start", "load 2 start", "write 2 start", "load 3 start", "write 3 start",
+    ]);
   });
 
   it("a failed write ends the run after the load in flight settled; that page is never written", async () => {
-    const p = pages(5, { failWrite: 1, writeMs: 1 });
-    p.load = ((load) => async (req: number) => {
-      if (req === 2) await new Promise((r) => setTimeout(r, 20)); // still loading when write 1 fails
-      return load(req);
-    })(p.load);
-    await expect(loadAhead(0, p.load, p.write)).rejects.toThrow("write 1");
-    expect(p.log.indexOf("load 2 done")).toBeGreaterThan(p.log.indexOf("write 1 failed")); // awaited …
-    expect(p.log).not.toContain("write 2 start"); // … but dropped
-    const atRejection = p.log.length;
-    await new Promise((r) => setTimeout(r, 30));
-    expect(p.log.length).toBe(atRejection); // nothing runs on after the rejection
+    const p = pages(5);
+    const r = track(loadAhead(0, p.load, p.write));
+    await p.seen("load 0 start");
+    p.finish("load 0");
+    await p.seen("write 0 start");
+    await drained();
+    p.finish("load 1"); // throws if load 1 has not started during write 0
+    p.finish("write 0");
+    // load 2 is in flight when write 1 fails
+    await p.seen("write 1 start");
+    await drained();
+    expect(p.pending.has("load 2")).toBe(true);
+    p.finish("write 1", new Error("write 1"));
+    await drained();
+    expect(r.settled).toBe(false); // the run waits for the load in flight …
+    p.finish("load 2");
+    await expect(r.run).rejects.toThrow("write 1");
+    expect(p.log).not.toContain("write 2 start"); // … but drops its page
+    // nothing runs on after the rejection: no operation is left pending, and once every queued
+    // callback has run, the log is unchanged (no load 3, no write 2)
+    expect([...p.pending.keys()]).toEqual([]);
+    const atRejection = [...p.log];
+    await drained();
+    expect(p.log).toEqual(atRejection);
     expect(p.log).not.toContain("load 3 start");
   });
 
   it("a failed load ends the run after the write before it has finished", async () => {
-    const p = pages(5, { failLoad: 2 });
-    await expect(loadAhead(0, p.load, p.write)).rejects.toThrow("load 2");
-    expect(p.log).toContain("write 1 done");
+    const p = pages(5);
+    const r = track(loadAhead(0, p.load, p.write));
+    await p.seen("load 0 start");
+    p.finish("load 0");
+    await p.seen("write 0 start");
+    await drained();
+    p.finish("load 1"); // throws if load 1 has not started during write 0
+    p.finish("write 0");
+    // load 2 fails while write 1 is still pending
+    await p.seen("write 1 start");
+    await drained();
+    expect(p.pending.has("load 2")).toBe(true);
+    p.finish("load 2", new Error("load 2"));
+    await drained();
+    expect(r.settled).toBe(false); // the run waits for write 1 …
+    p.finish("write 1");
+    await expect(r.run).rejects.toThrow("load 2");
     expect(p.log).not.toContain("write 2 start");
-    expect(p.log.at(-1)).toBe("write 1 done");
+    expect(p.log.at(-1)).toBe("write 1 done"); // … and ends right after it
+    expect([...p.pending.keys()]).toEqual([]);
   });
 
   it("one page: loaded, written, done", async () => {
     const p = pages(1);
-    await loadAhead(0, p.load, p.write);
+    const r = track(loadAhead(0, p.load, p.write));
+    await p.seen("load 0 start");
+    p.finish("load 0");
+    await p.seen("write 0 start");
+    p.finish("write 0");
+    await r.run;
     expect(p.log).toEqual(["load 0 start", "load 0 done", "write 0 start", "write 0 done"]);
   });
 });

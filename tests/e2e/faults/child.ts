@@ -7,8 +7,12 @@ export interface WorkerChild {
   proc: ChildProcessWithoutNullStreams;
   out: string[];
   err: string[];
-  /** Resolves with the first stdout line matching `re` (rejects when the child exits first). */
-  waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves with the first stdout line matching `re`; rejects when the child exits first. No time
+   * limit of its own (a loaded machine may take long to get there): a child that neither prints
+   * the line nor exits is a hang, which the test's own timeout reports.
+   */
+  waitFor(re: RegExp): Promise<string>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -37,13 +41,12 @@ export function startWorkerChild(workerId: string, delayMs: number, pausePage = 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => proc.on("exit", (code, signal) => res({ code, signal })));
   return {
     proc, out, err, exited,
-    waitFor(re, timeoutMs = 60_000) {
+    waitFor(re) {
       const hit = out.find((l) => re.test(l));
       if (hit) return Promise.resolve(hit);
       return new Promise((res, rej) => {
-        const t = setTimeout(() => rej(new Error(`worker child: no ${re} within ${timeoutMs} ms; stdout ${out.join(" | ")}; stderr ${err.join("").slice(-2000)}`)), timeoutMs);
-        waiters.push({ re, res: (l) => { clearTimeout(t); res(l); } });
-        exited.then((e) => { clearTimeout(t); rej(new Error(`worker child exited (${e.code ?? e.signal}) before ${re}; stdout ${out.join(" | ")}; stderr ${err.join("").slice(-2000)}`)); });
+        waiters.push({ re, res });
+        exited.then((e) => rej(new Error(`worker child exited (${e.code ?? e.signal}) before ${re}; stdout ${out.join(" | ")}; stderr ${err.join("").slice(-2000)}`)));
       });
     },
   };

@@ -102,11 +102,18 @@ export function binanceAllOrdersHandler(rows: BinanceOrderRow[]): HttpHandler {
 export type FaultKind = "timeout" | "429" | "500" | "503" | "garbage_json" | "garbage_shape" | "html_200" | "reset";
 export const FAULT_KINDS: FaultKind[] = ["timeout", "429", "500", "503", "garbage_json", "garbage_shape", "html_200", "reset"];
 
-/** The response of one fault (a timeout waits longer than the client's timeout, then answers). */
-export async function faultResponse(kind: FaultKind): Promise<Response> {
+/**
+ * The response of one fault. A timeout never answers by itself: it waits for the client to give
+ * up (the request's abort signal, fired by the client's own timeout), so no timer of the test
+ * decides whether the client timed out.
+ */
+export async function faultResponse(kind: FaultKind, signal: AbortSignal): Promise<Response> {
   switch (kind) {
     case "timeout":
-      await delay(1_500);
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener("abort", () => resolve(), { once: true });
+      });
       return HttpResponse.json([]);
     case "429":
       return errorResponse("binance", "rate_limit", { retryAfterSec: 2 })();
@@ -149,7 +156,7 @@ export function exchangeHandlers(ctl: ExchangeControl): HttpHandler[] {
       const kind = ctl.fault?.(n, url) ?? null;
       if (kind) {
         ctl.faults.push({ n, kind, path: url.pathname });
-        return await faultResponse(kind);
+        return await faultResponse(kind, request.signal);
       }
       return undefined; // the data handlers below answer
     }),

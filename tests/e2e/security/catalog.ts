@@ -16,6 +16,7 @@
  *  - checksums of the rows of users other than a given one, and pausing pg_cron while comparing.
  */
 import { adminSql, type Sql } from "../../support/db.ts";
+import { holdCron } from "../../support/cron.ts";
 
 export interface Column {
   name: string;
@@ -408,21 +409,12 @@ export function diffChecksums(a: Record<string, string>, b: Record<string, strin
 
 /**
  * Pauses every active pg_cron job (their scheduled writes — unrealized PnL every minute, queued
- * syncs every 5 — would otherwise change rows between two checksums). Returns a resume function.
+ * syncs every 5 — would otherwise change rows between two checksums), once any run already in
+ * progress has finished (an event; there used to be a 5 s budget after which the checksums went
+ * ahead anyway). Returns a resume function.
  */
-export async function pauseCron(): Promise<() => Promise<void>> {
-  const sql = adminSql();
-  const active = await sql<{ jobid: number }[]>`select jobid::int as jobid from cron.job where active`;
-  if (active.length) await sql`update cron.job set active = false where jobid = any(${active.map((a) => a.jobid)}::bigint[])`;
-  // Let a job that had already started finish before anyone takes a checksum.
-  for (let i = 0; i < 50; i++) {
-    const [{ n }] = await sql`select count(*)::int as n from cron.job_run_details where status in ('starting', 'running') and start_time > now() - interval '5 minutes'`;
-    if (n === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return async () => {
-    if (active.length) await sql`update cron.job set active = true where jobid = any(${active.map((a) => a.jobid)}::bigint[])`;
-  };
+export function pauseCron(): Promise<() => Promise<void>> {
+  return holdCron();
 }
 
 /** md5 of every row of every table of public and private that has no owner column (shared data). */

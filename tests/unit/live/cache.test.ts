@@ -43,10 +43,16 @@ describe("MarketCache", () => {
     let loads = 0;
     const load = async () => {
       loads++;
-      await new Promise((r) => setTimeout(r, 5));
       return { "BTC/USDT": { id: "BTCUSDT" } };
     };
-    const [a, b] = await Promise.all([c.get("binance", load), c.get("binance", load)]);
+    // the first load stays pending until the test releases it (no timer): the second caller
+    // certainly arrives while it is in flight, on any machine speed
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = c.get("binance", async () => { await held; return load(); });
+    const second = c.get("binance", load);
+    release();
+    const [a, b] = await Promise.all([first, second]);
     expect(a).toBe(b);
     expect(loads).toBe(1);
     t += 3_599_999;

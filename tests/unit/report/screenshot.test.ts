@@ -21,10 +21,12 @@ describe("screenshot", () => {
     const html = join(dir, "r.html");
     writeFileSync(html, renderHtmlReport(tiny()));
     const png = join(dir, "r.png");
-    expect(await screenshot(html, png, { width: 390, height: 700 })).toBe(true);
+    // Chromium's start on a loaded machine can take long: the kill timer and the test timeout are
+    // safety nets against a hang (the page itself is captured on virtual time, no wall clock)
+    expect(await screenshot(html, png, { width: 390, height: 700, timeoutMs: 170_000 })).toBe(true);
     const b = readFileSync(png);
     expect(b.subarray(1, 4).toString()).toBe("PNG");
     expect(b.readUInt32BE(16)).toBe(390); // IHDR width
     expect(b.readUInt32BE(20)).toBe(700); // IHDR height
-  }, 60_000);
+  }, 180_000);
 });
