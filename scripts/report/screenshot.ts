@@ -24,7 +24,7 @@ export function findChromium(): string | null {
 export interface ScreenshotOptions {
   width: number;
   height: number;
-  /** Kill Chromium after this long (ms). Default 60 s. */
+  /** Kill Chromium after this long (ms): a safety net for a hang, not a budget (default 600 s; Chromium exits by itself once the screenshot is written). */
   timeoutMs?: number;
   /** Override the binary (tests). */
   chromium?: string | null;
@@ -62,7 +62,7 @@ export async function screenshot(htmlPath: string, pngPath: string, opts: Screen
       child.stderr.on("data", (b: Buffer) => {
         stderr = (stderr + b.toString()).slice(-4000);
       });
-      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 600_000);
       child.on("error", (e) => {
         clearTimeout(timer);
         fail(e);

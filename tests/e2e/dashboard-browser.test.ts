@@ -56,8 +56,12 @@ beforeAll(async () => {
     insert into public.api_credentials (user_id, exchange, label, api_key_ct, secret_key_ct, kid, key_hint)
     values (${user.id}, 'bitget', 'bot account', 'v1:local1:aa:bb', 'v1:local1:cc:dd', 'local1', '••••9f3c') returning id::text`;
   credentialId = cred.id;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true });
+  // no Playwright time limits (launch, actions, navigation): each wait is for an element or an
+  // event, and a loaded machine may take long; the test's own timeout is the only limit
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true, timeout: 0 });
   page = await browser.newPage({ viewport: { width: 1280, height: 1500 } });
+  page.setDefaultTimeout(0);
+  page.setDefaultNavigationTimeout(0);
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
   page.on("requestfailed", (r) => failedRequests.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
