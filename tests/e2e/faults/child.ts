@@ -52,15 +52,19 @@ export function startWorkerChild(workerId: string, delayMs: number, pausePage = 
   };
 }
 
-/** Runs a helper script of this folder in a node process (tsx loader) to its end. */
-export function runScript(name: string, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
+/**
+ * Runs a helper script of this folder in a node process (tsx loader) to its end: the process's
+ * exit is the event waited for. `safetyMs` only kills a hung child so the test fails with its
+ * output instead of at the test timeout; it is far above any run on a loaded machine.
+ */
+export function runScript(name: string, args: string[], safetyMs = 600_000): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   return new Promise((res) => {
     const proc = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "tests/e2e/faults", name), ...args], { cwd: ROOT, env: { ...process.env } });
     let out = "";
     let err = "";
     proc.stdout.on("data", (d: Buffer) => { out += d.toString(); });
     proc.stderr.on("data", (d: Buffer) => { err += d.toString(); });
-    const t = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+    const t = setTimeout(() => proc.kill("SIGKILL"), safetyMs);
     proc.on("exit", (code, signal) => { clearTimeout(t); res({ code, signal, out, err }); });
   });
 }
