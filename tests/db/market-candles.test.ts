@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSql, asService, trackMarketPrices } from "../support/db.ts";
+import { adminSql, asService, asUser, trackMarketPrices } from "../support/db.ts";
 import { bodyResponse, caseArgs, CCXT_FIXTURES_DIR, type FixtureCase, type FixtureExchange, type FixtureFile, replayClient, type ReplayServer } from "../support/ccxt/replay.ts";
 import { binanceDailyKlines, binanceKlineServer, DAY_MS } from "../support/ccxt/klines.ts";
 import { makeDeps, newCredential, serveCases, useReplayServer } from "../unit/sync/support.ts";
@@ -115,6 +115,9 @@ describe("candles for a user synced from the recorded fixtures", () => {
       const assets = (d.unpriced_assets as Array<{ asset: string }>).map((a) => a.asset);
       expect([d.day, assets]).toEqual([d.day, d.day === HOLE ? ["LTC"] : []]);
     }
+    // ... and counted for the user (what the API's equity curve and the report say).
+    const [u] = await asUser(cred.user, (tx) => tx`select * from public.get_unpriced_summary('2023-10-23', '2023-11-02')`);
+    expect([u.days, u.unpriced_days, u.unpriced_assets]).toEqual([11, 1, ["LTC"]]);
   });
 });
 
