@@ -17,6 +17,7 @@ const BENCHES = {
   "performance-jobs": ["scripts/bench/performance-jobs.ts", true],
   "api-load": ["scripts/bench/api-load.ts", true],
   "fuzz": ["scripts/bench/fuzz.ts", true],
+  "candles": ["scripts/bench/candles.ts", true],
 };
 
 ensureNodeModules((m) => console.log(m));

@@ -126,9 +126,17 @@ export async function writePage(sql: Sql, s: { exchange: string; symbol: string;
          select t.open_time::timestamptz as open_time, t.open::numeric as open, t.high::numeric as high, t.low::numeric as low,
                 t.close::numeric as close, t.volume::numeric as volume
            from unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) as t (open_time, open, high, low, close, volume)),
+       changed as (
+         -- rows not stored yet or stored with other values (a re-run then writes nothing: cheaper
+         -- than letting every row reach ON CONFLICT)
+         select i.* from input as i
+          where not exists (select 1 from public.market_candles as mc
+                             where mc.exchange = $1::public.exchange_id and mc.symbol = $2 and mc.timeframe = $3
+                               and mc.open_time = i.open_time
+                               and (mc.open, mc.high, mc.low, mc.close, mc.volume) is not distinct from (i.open, i.high, i.low, i.close, i.volume))),
        candles as (
          insert into public.market_candles as mc (exchange, symbol, timeframe, open_time, open, high, low, close, volume)
-         select $1::public.exchange_id, $2, $3, i.open_time, i.open, i.high, i.low, i.close, i.volume from input as i
+         select $1::public.exchange_id, $2, $3, i.open_time, i.open, i.high, i.low, i.close, i.volume from changed as i
          on conflict (exchange, symbol, timeframe, open_time) do update
             set open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
                 volume = excluded.volume, fetched_at = now()
@@ -138,6 +146,9 @@ export async function writePage(sql: Sql, s: { exchange: string; symbol: string;
        prices as (
          insert into public.market_prices as mp (exchange, symbol, kind, price, as_of)
          select $1::public.exchange_id, $2, 'close_1d', i.close, i.open_time from input as i
+          where not exists (select 1 from public.market_prices as p
+                             where p.exchange = $1::public.exchange_id and p.symbol = $2 and p.kind = 'close_1d'
+                               and p.as_of = i.open_time and p.price = i.close)
          on conflict (exchange, symbol, kind, as_of) do update set price = excluded.price
           where mp.price is distinct from excluded.price
          returning 1),
