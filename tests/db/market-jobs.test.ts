@@ -30,9 +30,9 @@ const FRED_BODY = JSON.parse(readFileSync(join(PROJECT_ROOT, "../shared/fixtures
 const FRED_KEY = "abcdefghijklmnopqrstuvwxyz123456"; // the FRED documentation's demo key
 
 const OUR: Record<string, FixtureExchange> = { binance: "binance", gateio: "gate" };
-function deps(env: Record<string, string> = {}): MarketJobDeps {
+function deps(env: Record<string, string> = {}, now = Date.now()): MarketJobDeps {
   const vars: Record<string, string> = { MARKET_DATA_CONTRACTS: "BTC/USDT:USDT", ...env };
-  return { sql: db(), createClient: (ex) => replayClient(OUR[ex]), fetch: (u, i) => fetch(u, i), env: (k) => vars[k], now: () => Date.now() };
+  return { sql: db(), createClient: (ex) => replayClient(OUR[ex]), fetch: (u, i) => fetch(u, i), env: (k) => vars[k], now: () => now };
 }
 
 /** Serves the documented bodies; `down` names entries answered with 500 instead. */
@@ -51,6 +51,8 @@ async function clean(): Promise<void> {
   await adminSql()`delete from public.long_short_exchanges where symbol_id in (select id from public.symbols where symbol_name = 'BTC_USDT')`;
   await adminSql()`delete from public.long_short_overall where symbol_id in (select id from public.symbols where symbol_name = 'BTC_USDT')`;
   await adminSql()`delete from public.fredindicators where name = 'GNPCA'`;
+  await adminSql()`delete from public.fund_flow_analysis where symbol_id in (select id from public.symbols where symbol_name = 'BTC_USDT')`;
+  await adminSql()`delete from public.fund_flow_historical where symbol_id in (select id from public.symbols where symbol_name = 'BTC_USDT')`;
   await adminSql()`update private.market_jobs set status = 'idle', requested_at = null`;
 }
 beforeEach(clean);
@@ -114,8 +116,36 @@ describe("open interest and long/short ratios", () => {
     ]);
     const fresh = await asService((tx) => tx`select source, status from ops.market_data_freshness order by source`);
     expect(fresh.map((f) => [f.source, f.status])).toEqual([
-      ["fredindicators", "idle"], ["gio_open_interest", "failed"], ["long_short", "succeeded"], ["market_candles", null],
+      ["fredindicators", "idle"], ["fund_flow", "idle"], ["gio_open_interest", "failed"], ["long_short", "succeeded"], ["market_candles", null],
     ]);
+  });
+});
+
+describe("fund flows from public trades", () => {
+  it("buckets the hour's taker buys and sells by notional; every bucket written; idempotent", async () => {
+    await asService((tx) => tx`select private.refresh_market_masters()`);
+    const urls = serveDocs();
+    // The documented aggregate trade: 2017-06-30T03:35:09.153Z, p 0.01633102 × q 4.70443515, buyer is maker → a taker sell.
+    const d = deps({}, Date.parse("2017-06-30T04:10:00Z"));
+    const [run] = await runMarketJobs(d, ["fund-flow"]);
+    expect([run.job, run.status, run.errors, run.rows]).toEqual(["fund-flow", "succeeded", [], 4]);
+    const q = new URL(urls[0]).searchParams;
+    expect([new URL(urls[0]).pathname, q.get("symbol"), q.get("startTime")]).toEqual(["/api/v3/aggTrades", "BTCUSDT", String(Date.parse("2017-06-30T03:00:00Z"))]);
+    const rows = await adminSql()`select a.order_size, a.inflow::text as inflow, a.outflow::text as outflow, a.net_inflow::text as net, a.period_start, t.timeframe, m.name as market
+                                    from public.fund_flow_analysis as a join public.symbols as s on s.id = a.symbol_id
+                                    join public.timeframes as t on t.id = a.timeframe_id join public.market_types as m on m.id = a.market_type_id
+                                   where s.symbol_name = 'BTC_USDT' order by a.order_size`;
+    const z = "0.000000000000000000";
+    expect(rows.map((r) => [r.order_size, r.inflow, r.outflow, r.net, iso(r.period_start), r.timeframe, r.market])).toEqual([
+      ["large", z, z, z, "2017-06-30T03:00:00.000Z", "1h", "spot"],
+      ["medium", z, z, z, "2017-06-30T03:00:00.000Z", "1h", "spot"],
+      ["small", z, "0.076828224523353000", "-0.076828224523353000", "2017-06-30T03:00:00.000Z", "1h", "spot"],
+    ]);
+    const hist = await adminSql()`select h.net_inflow::text as net, h.date_time from public.fund_flow_historical as h
+                                    join public.symbols as s on s.id = h.symbol_id where s.symbol_name = 'BTC_USDT'`;
+    expect(hist.map((h) => [h.net, iso(h.date_time)])).toEqual([["-0.076828224523353000", "2017-06-30T03:00:00.000Z"]]);
+    const [again] = await runMarketJobs(d, ["fund-flow"]);
+    expect([again.status, again.rows]).toEqual(["succeeded", 0]);
   });
 });
 
@@ -161,9 +191,10 @@ describe("FRED", () => {
 describe("schedules", () => {
   it("one pg_cron job per table family", async () => {
     const rows = await ownerSql()`select jobname, schedule, command from cron.job
-                                  where jobname in ('market-masters', 'market-open-interest', 'market-long-short', 'market-fred') order by jobname`;
+                                  where jobname in ('market-masters', 'market-open-interest', 'market-long-short', 'market-fred', 'market-fund-flow') order by jobname`;
     expect(rows.map((r) => [r.jobname, r.schedule, r.command])).toEqual([
       ["market-fred", "20 6 * * *", "select private.request_market_job('fred')"],
+      ["market-fund-flow", "3 * * * *", "select private.request_market_job('fund-flow')"],
       ["market-long-short", "10,40 * * * *", "select private.request_market_job('long-short')"],
       ["market-masters", "7 * * * *", "select private.refresh_market_masters()"],
       ["market-open-interest", "*/30 * * * *", "select private.request_market_job('open-interest')"],

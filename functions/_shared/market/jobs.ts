@@ -6,6 +6,7 @@
  */
 import { errorText, type JobOutcome, type MarketJobDeps } from "./context.ts";
 import { runFred } from "./fred.ts";
+import { runFundFlow } from "./fund-flow.ts";
 import { runLongShort } from "./long-short.ts";
 import { runOpenInterest } from "./open-interest.ts";
 
@@ -17,6 +18,7 @@ export const MARKET_JOBS: Record<string, MarketJob> = {
   "open-interest": runOpenInterest,
   "long-short": runLongShort,
   fred: runFred,
+  "fund-flow": runFundFlow,
 };
 
 export interface JobRun extends JobOutcome {

@@ -179,14 +179,14 @@ isOneToOne: false
                   ]
                 },"fund_flow_analysis": {
                   Row: {
-                    "created_at": string,"id": number,"inflow": number | null,"market_type_id": number,"net_inflow": number | null,"order_size": string,"outflow": number | null,"symbol_id": number,"timeframe_id": number
+                    "created_at": string,"id": number,"inflow": number | null,"market_type_id": number,"net_inflow": number | null,"order_size": string,"outflow": number | null,"period_start": string | null,"symbol_id": number,"timeframe_id": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id": number,"net_inflow"?: number | null,"order_size": string,"outflow"?: number | null,"symbol_id": number,"timeframe_id": number
+                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id": number,"net_inflow"?: number | null,"order_size": string,"outflow"?: number | null,"period_start"?: string | null,"symbol_id": number,"timeframe_id": number
                   }
                   Update: {
-                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id"?: number,"net_inflow"?: number | null,"order_size"?: string,"outflow"?: number | null,"symbol_id"?: number,"timeframe_id"?: number
+                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id"?: number,"net_inflow"?: number | null,"order_size"?: string,"outflow"?: number | null,"period_start"?: string | null,"symbol_id"?: number,"timeframe_id"?: number
                   }
                   Relationships: [
                     {
