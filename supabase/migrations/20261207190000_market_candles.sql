@@ -106,7 +106,7 @@ comment on column private.market_series.status is 'pending (never fetched), ok (
 comment on column private.market_series.attempts is 'Consecutive failed attempts (0 after a success); sets the backoff.';
 comment on column private.market_series.last_error is 'Short, scrubbed reason of the last failure (no URL query, no key).';
 
-create index if not exists market_series_due_idx on private.market_series (next_attempt_at) where status <> 'unavailable';
+create index if not exists market_series_due_idx on private.market_series (next_attempt_at);
 
 revoke all on table private.market_series from public, anon, authenticated, service_role;
 grant select, insert, update, delete on table private.market_series to service_role;
@@ -232,8 +232,8 @@ end
 $$;
 
 /**
- * Hands up to p_max due series to worker p_worker: not unavailable, next attempt due, a closed
- * day not fetched yet (the cursor's day started before today), not claimed (or claimed longer than
+ * Hands up to p_max due series to worker p_worker: next attempt due (an unavailable or failed
+ * series waits for its retry time), a closed day not fetched yet (the cursor's day started before today), not claimed (or claimed longer than
  * p_lease ago: the worker died). FOR UPDATE SKIP LOCKED: two workers never get the same series.
  */
 create or replace function private.claim_market_series(
@@ -250,8 +250,7 @@ begin
   with due as (
     select ms.exchange, ms.symbol, ms.timeframe
       from private.market_series as ms
-     where ms.status <> 'unavailable'
-       and ms.next_attempt_at <= now()
+     where ms.next_attempt_at <= now()
        and ms.next_since < date_trunc('day', now(), 'UTC')
        and (ms.claimed_at is null or ms.claimed_at < now() - p_lease)
      order by ms.next_attempt_at, ms.exchange, ms.symbol
@@ -281,7 +280,7 @@ begin
   perform private.discover_market_series(null);
   select count(*)::integer into v_due
     from private.market_series as ms
-   where ms.status <> 'unavailable' and ms.next_attempt_at <= now()
+   where ms.next_attempt_at <= now()
      and ms.next_since < date_trunc('day', now(), 'UTC');
   return v_due;
 end
@@ -326,8 +325,7 @@ begin
                  body := '{"max": 200}'::jsonb,
                  timeout_milliseconds := 5000)
          where exists (select 1 from private.market_series
-                        where status <> 'unavailable' and next_attempt_at <= now()
-                          and next_since < date_trunc('day', now(), 'UTC'))
+                        where next_attempt_at <= now() and next_since < date_trunc('day', now(), 'UTC'))
       $cmd$);
     end if;
   end if;

@@ -122,6 +122,25 @@ describe("candles for a user synced from the recorded fixtures", () => {
   });
 });
 
+describe("a symbol the exchange does not list", () => {
+  it("is marked unavailable, not retried before a week, and does not stop the other series", async () => {
+    await adminSql()`insert into private.market_series (exchange, symbol, timeframe, backfill_from, next_since)
+                     values ('binance', 'NOPE/USDT', '1d', '2023-10-23', '2023-10-23')`;
+    try {
+      server.resetHandlers(binanceKlineServer({}).handler);
+      const [r] = (await runCandles(candleDeps(), { max: 500 })).filter((x) => x.symbol === "NOPE/USDT");
+      expect([r.status, r.requests]).toEqual(["unavailable", 0]); // ccxt refuses it before any request (BadSymbol)
+      const [row] = await adminSql()`select status, attempts, last_error, next_attempt_at > now() + interval '6 days' as later
+                                       from private.market_series where exchange = 'binance' and symbol = 'NOPE/USDT'`;
+      expect([row.status, row.attempts, row.later]).toEqual(["unavailable", 1, true]);
+      expect(row.last_error).toMatch(/^BadSymbol: /);
+      expect((await runCandles(candleDeps(), { max: 500 })).filter((x) => x.symbol === "NOPE/USDT")).toEqual([]);
+    } finally {
+      await adminSql()`delete from private.market_series where exchange = 'binance' and symbol = 'NOPE/USDT'`;
+    }
+  });
+});
+
 describe("planning under pg_cron", () => {
   it("is scheduled every 15 minutes", async () => {
     const [job] = await ownerSql()`select schedule, command from cron.job where jobname = 'plan-market-candles'`;

@@ -13,7 +13,6 @@ import type { Tx } from "../db.ts";
 import { withServiceFor } from "../db.ts";
 import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
-import { registerMarketSeries } from "../market/discover.ts";
 import { fingerprint, sha256Hex } from "./ids.ts";
 import { FEE_ROWS_OF_INSERTED_FILLS } from "../sync/store.ts";
 import { parseExport, type ParseExportOptions } from "./parse.ts";
@@ -112,7 +111,6 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     let fills = 0, transfers = 0;
     for (let i = 0; i < parsed.fills.length; i += 5000) fills += await insertFills(tx, req.userId, parsed.fills.slice(i, i + 5000));
     for (let i = 0; i < parsed.transfers.length; i += 5000) transfers += await insertTransfers(tx, req.userId, parsed.transfers.slice(i, i + 5000));
-    if (fills + transfers > 0) await registerMarketSeries(tx, req.userId); // daily candles for what the user holds
     return { fills, transfers };
   });
   const touched = new Map<string, { exchange: string; market_type: string; symbol: string }>();

@@ -10,7 +10,9 @@ import type { TouchedStream } from "./worker.ts";
 import { registerMarketSeries } from "../market/discover.ts";
 
 export async function onFillsWritten(userId: string, touched: TouchedStream[]): Promise<void> {
-  await registerMarketSeries(db(), userId); // daily candles for what the user holds or held
+  // daily candles for what the user holds or held; never in the way of the PnL below (pg_cron's
+  // planning registers them too)
+  await registerMarketSeries(db(), userId).catch(() => 0);
   const pending = await db().begin((tx) => pendingStreams(tx, userId));
   const all = new Map<string, StreamRef>();
   for (const s of [...touched, ...pending]) all.set(`${s.exchange}|${s.market_type}|${s.symbol}`, s);

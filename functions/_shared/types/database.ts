@@ -992,7 +992,7 @@ isOneToOne: false
                            },
 "get_unpriced_summary":
 { Args: { "p_exchange"?: Database["public"]['Enums']["exchange_id"],"p_from": string,"p_to": string }; Returns: {
-              "days": number,"unpriced_assets": (string)[],"unpriced_days": number
+              "days": number,"unpriced_assets": (string)[],"unpriced_days": number,"user_id": string
             }[]
                            },
 "get_user_performance_summary":
