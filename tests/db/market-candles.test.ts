@@ -15,6 +15,7 @@ import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, asService, asUser, ownerSql, trackMarketPrices } from "../support/db.ts";
 import { createUser } from "../support/users.ts";
+import { runOnceUnderCron } from "../support/cron.ts";
 import { bodyResponse, caseArgs, CCXT_FIXTURES_DIR, type FixtureCase, type FixtureExchange, type FixtureFile, replayClient, type ReplayServer } from "../support/ccxt/replay.ts";
 import { binanceDailyKlines, binanceKlineServer, DAY_MS } from "../support/ccxt/klines.ts";
 import { makeDeps, newCredential, serveCases, useReplayServer } from "../unit/sync/support.ts";
@@ -151,17 +152,8 @@ describe("planning under pg_cron", () => {
     const user = await createUser("candles-cron");
     await adminSql()`insert into public.fills (user_id, exchange, market_type, symbol, base, quote, trade_id, side, price, amount, cost, executed_at, source)
                      values (${user.id}, 'gateio', 'spot', 'CRONX/BTC', 'CRONX', 'BTC', 'cron-1', 'buy', 0.001, 5, 0.005, '2026-02-10T08:00:00Z', 'import')`;
-    const sqlo = ownerSql();
-    const name = `test-plan-market-candles-${Date.now()}`;
-    const [{ jobid }] = await sqlo`select cron.schedule(${name}, '* * * * *', 'select private.plan_market_candles()') as jobid`;
+    const { status } = await runOnceUnderCron("plan-market-candles", "select private.plan_market_candles()");
     try {
-      let status: string | null = null;
-      for (const deadline = Date.now() + 90_000; Date.now() < deadline;) {
-        const rows = await sqlo`select status from cron.job_run_details where jobid = ${jobid} order by runid desc limit 1`;
-        status = rows[0]?.status ?? null;
-        if (status === "succeeded" || status === "failed") break;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
       expect(status).toBe("succeeded");
       const rows = await adminSql()`select symbol, status, backfill_from from private.market_series
                                     where exchange = 'gateio' and symbol in ('CRONX/BTC', 'BTC/USDT') order by symbol`;
@@ -170,12 +162,9 @@ describe("planning under pg_cron", () => {
         ["BTC/USDT", "pending", "2026-02-09T00:00:00.000Z"],
         ["CRONX/BTC", "pending", "2026-02-09T00:00:00.000Z"],
       ]);
-      const [health] = await asService((tx) => tx`select last_status from ops.cron_health where jobid = ${jobid}`);
-      expect(health.last_status).toBe("succeeded");
       const fresh = await asService((tx) => tx`select symbol, status, is_stale from ops.market_candle_freshness where exchange = 'gateio' and symbol = 'CRONX/BTC'`);
       expect(fresh.map((f) => [f.symbol, f.status, f.is_stale])).toEqual([["CRONX/BTC", "pending", true]]);
     } finally {
-      await sqlo`select cron.unschedule(${jobid}::bigint)`;
       await adminSql()`delete from private.market_series where exchange = 'gateio' and symbol in ('CRONX/BTC', 'BTC/USDT') and backfill_from = '2026-02-09'`;
     }
   }, 120_000);

@@ -17,6 +17,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { adminSql, asService, ownerSql } from "../support/db.ts";
 import { PROJECT_ROOT, replayClient, type FixtureExchange, type ReplayServer } from "../support/ccxt/replay.ts";
 import { useReplayServer } from "../unit/sync/support.ts";
+import { runOnceUnderCron } from "../support/cron.ts";
 import { db } from "../../functions/_shared/db.ts";
 import { type MarketJobDeps, runMarketJobs } from "../../functions/_shared/market/jobs.ts";
 import { FRED_URL } from "../../functions/_shared/market/fred.ts";
@@ -213,21 +214,8 @@ describe("schedules", () => {
 
   it("a real pg_cron run requests the long/short job; the worker then runs it (synchronised on cron.job_run_details)", async () => {
     serveDocs();
-    const sqlo = ownerSql();
-    const name = `test-market-long-short-${Date.now()}`;
-    const [{ jobid }] = await sqlo`select cron.schedule(${name}, '* * * * *', ${"select private.request_market_job('long-short')"}) as jobid`;
-    try {
-      let status: string | null = null;
-      for (const deadline = Date.now() + 90_000; Date.now() < deadline;) {
-        const rows = await sqlo`select status from cron.job_run_details where jobid = ${jobid} order by runid desc limit 1`;
-        status = rows[0]?.status ?? null;
-        if (status === "succeeded" || status === "failed") break;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      expect(status).toBe("succeeded");
-    } finally {
-      await sqlo`select cron.unschedule(${jobid}::bigint)`;
-    }
+    const { status } = await runOnceUnderCron("market-long-short", "select private.request_market_job('long-short')");
+    expect(status).toBe("succeeded");
     const runs = await runMarketJobs(deps()); // no names: what pg_cron requested
     expect(runs.map((r) => [r.job, r.status])).toEqual([["long-short", "succeeded"]]);
     expect(await ls()).toHaveLength(3);
