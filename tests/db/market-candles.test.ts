@@ -29,7 +29,11 @@ useReplayServer((s) => (server = s));
 let cleanPrices: () => Promise<void> = async () => {};
 const SYMBOLS = ["LTC/USDT", "ETH/USDT"];
 beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
+let credentialId: string | null = null;
 afterAll(async () => {
+  // the credential stays behind with an old last_sync_at: keep pg_cron's enqueue-due-syncs from
+  // queueing it for the queue tests of other files
+  if (credentialId) await adminSql()`update public.api_credentials set is_active = false where id = ${credentialId}`;
   await adminSql()`delete from public.market_candles where exchange = 'binance' and symbol = any(${SYMBOLS}) and open_time < '2024-01-01'`;
   await adminSql()`delete from private.market_series where exchange = 'binance' and symbol = any(${SYMBOLS}) and backfill_from < '2024-01-01'`;
   await cleanPrices();
@@ -53,6 +57,7 @@ describe("candles for a user synced from the recorded fixtures", () => {
     // 1. The user: binance spot fill (LTC/USDT sell, 2023-10-24) and spot balance (LTC, ETH) from ccxt's recordings.
     serveCases(server, "binance", [["fetchMyTrades", "Spot private trade"], ["fetchBalance", "Spot balance"]]);
     const cred = await newCredential("binance", "candles");
+    credentialId = cred.credentialId;
     const run = await syncCredential(makeDeps("binance", { now: () => SYNC_AT, options: { steps: ["balances", "fills"], discover: false, userSymbols: ["LTC/USDT"], marketTypes: ["spot"], backfillDays: 12 } }),
       { userId: cred.user.id, credentialId: cred.credentialId });
     expect(run.status).toBe("succeeded");
