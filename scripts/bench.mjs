@@ -19,6 +19,7 @@ const BENCHES = {
   "fuzz": ["scripts/bench/fuzz.ts", true],
   "function-cold-start": ["scripts/bench/function-cold-start.ts", false],
   "statement-import": ["scripts/bench/statement-import.ts", true],
+  "candles": ["scripts/bench/candles.ts", true],
 };
 
 ensureNodeModules((m) => console.log(m));

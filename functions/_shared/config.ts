@@ -34,6 +34,8 @@ export const CONFIG_SCHEMA = z.object({
   EXCHANGE_TIMEOUT_MS: wholeMs("EXCHANGE_TIMEOUT_MS", 1_000, 120_000).optional(),
   /** Accept API keys that can withdraw (default: refused). */
   CREDENTIAL_ALLOW_WITHDRAW_KEYS: flag("CREDENTIAL_ALLOW_WITHDRAW_KEYS").default(false),
+  /** Time one `POST market-data/candles` call spends fetching candle series. */
+  MARKET_DATA_BUDGET_MS: wholeMs("MARKET_DATA_BUDGET_MS", 1_000, 3_600_000).default(100_000),
   /** Log unexpected errors' stacks on the server (never in responses). */
   DEBUG_INTERNAL_ERRORS: flag("DEBUG_INTERNAL_ERRORS").default(false),
 });

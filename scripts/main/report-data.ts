@@ -65,6 +65,16 @@ export async function buildReportData(sql: Sql, user: { id: string; email: strin
   if (curve.some((p) => p.is_reconstructed)) {
     notes.push("Days marked reconstructed are rebuilt from the imported fills, transfers and daily closes (no stored snapshot for them).");
   }
+  const [unpriced] = await sql.begin(async (tx) => {
+    await tx`select set_config('role', 'authenticated', true),
+                    set_config('request.jwt.claims', ${JSON.stringify({ sub: user.id, role: "authenticated", email: user.email })}, true)`;
+    return await tx`select unpriced_days, unpriced_assets from public.get_unpriced_summary(${period.from.slice(0, 10)}::date, ${period.to.slice(0, 10)}::date)`;
+  });
+  if (unpriced && unpriced.unpriced_days > 0) {
+    notes.push(`${unpriced.unpriced_days} of ${curve.length} days hold assets without a daily close (${(unpriced.unpriced_assets as string[]).join(", ")}): those assets are left out of that day's equity, never valued at an older price.`);
+  } else {
+    notes.push("Every day of the curve is fully priced (a daily close for every asset held).");
+  }
   notes.push("Every amount is in USDT; stablecoins count at their USDT price when known, else 1.");
   return {
     generated_at: new Date().toISOString(),

@@ -279,6 +279,9 @@ export async function equityCurve(tx: Tx, q: EquityCurveQuery): Promise<EquityCu
     twr_index: r.twr_index,
     is_reconstructed: Boolean(r.is_reconstructed),
   }));
+  const [unpriced] = await tx`
+    select u.unpriced_days, u.unpriced_assets
+      from public.get_unpriced_summary(${from}::date, ${to}::date, ${exchange}::public.exchange_id) as u`;
   let flows = new Decimal(0);
   for (const p of points) flows = flows.plus(p.net_flows);
   const twr = points.map((p) => p.twr_index).filter((v): v is string => v !== null);
@@ -290,6 +293,8 @@ export async function equityCurve(tx: Tx, q: EquityCurveQuery): Promise<EquityCu
     current_balance: points[points.length - 1]?.balance ?? null,
     total_return_percentage: first && lastTwr && !first.isZero() ? toPercentString(lastTwr.div(first).minus(1).times(100)) : null,
     net_flows: toDbString(flows),
+    unpriced_days: unpriced?.unpriced_days ?? 0,
+    unpriced_assets: unpriced?.unpriced_assets ?? [],
     period,
     from,
     to,

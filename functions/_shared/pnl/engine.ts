@@ -58,6 +58,14 @@
  *    the prices of the stream's symbol (for a swap also <base>/<quote>) observed at t with
  *    opened_at ≤ t < exit_time, each evaluated against the position as it stood at t (prices at a
  *    fill's millisecond come after that fill); null when no price fell in the window.
+ * m′. max adverse excursion from daily candles (SQL, not this engine: the views
+ *    public.trade_history_excursions / public.position_excursions, migration
+ *    20261207190200_candle_adverse_excursion): over the full UTC days inside [entry, exit) —
+ *    a partial day's extreme may lie outside the hold and is not used — min of side × (day's low
+ *    for LONG | day's high for SHORT − entry_price) × quantity (a closing event's exit_quantity
+ *    at its entry_price; an open position's quantity); a swap without its own candles uses its
+ *    spot twin's. A closing event's max_adverse_excursion = the lesser of that and m's max_drawdown
+ *    (null if both are).
  * Also: entry_time (and hold_duration) count from the position's opened_at in both methods;
  *    entry_price of an event = its entry cost / entry_quantity. A position row is keyed by
  *    "<exchange>:<market_type>:<symbol>:<trade_id of the opening fill>"; while OPEN its

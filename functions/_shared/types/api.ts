@@ -224,6 +224,10 @@ export const EquityCurveResponse = z.object({
   total_return_percentage: DecimalString.nullable(),
   /** Sum of net_flows over the window. */
   net_flows: DecimalString,
+  /** Days of the window whose snapshot lists assets without a price (not valued; see unpriced_assets). */
+  unpriced_days: z.number().int(),
+  /** The assets without a price on those days (sorted). */
+  unpriced_assets: z.array(z.string()),
   period: TradePeriod.nullable(),
   from: IsoDate,
   to: IsoDate,

@@ -179,14 +179,14 @@ isOneToOne: false
                   ]
                 },"fund_flow_analysis": {
                   Row: {
-                    "created_at": string,"id": number,"inflow": number | null,"market_type_id": number,"net_inflow": number | null,"order_size": string,"outflow": number | null,"symbol_id": number,"timeframe_id": number
+                    "created_at": string,"id": number,"inflow": number | null,"market_type_id": number,"net_inflow": number | null,"order_size": string,"outflow": number | null,"period_start": string | null,"symbol_id": number,"timeframe_id": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id": number,"net_inflow"?: number | null,"order_size": string,"outflow"?: number | null,"symbol_id": number,"timeframe_id": number
+                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id": number,"net_inflow"?: number | null,"order_size": string,"outflow"?: number | null,"period_start"?: string | null,"symbol_id": number,"timeframe_id": number
                   }
                   Update: {
-                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id"?: number,"net_inflow"?: number | null,"order_size"?: string,"outflow"?: number | null,"symbol_id"?: number,"timeframe_id"?: number
+                    "created_at"?: string,"id"?: number,"inflow"?: number | null,"market_type_id"?: number,"net_inflow"?: number | null,"order_size"?: string,"outflow"?: number | null,"period_start"?: string | null,"symbol_id"?: number,"timeframe_id"?: number
                   }
                   Relationships: [
                     {
@@ -338,6 +338,20 @@ isOneToOne: false
       referencedRelation: "timeframes"
       referencedColumns: ["id"]
     }
+                  ]
+                },"market_candles": {
+                  Row: {
+                    "close": number,"exchange": Database["public"]['Enums']["exchange_id"],"fetched_at": string,"high": number,"low": number,"open": number,"open_time": string,"symbol": string,"timeframe": string,"volume": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "close": number,"exchange": Database["public"]['Enums']["exchange_id"],"fetched_at"?: string,"high": number,"low": number,"open": number,"open_time": string,"symbol": string,"timeframe"?: string,"volume"?: number | null
+                  }
+                  Update: {
+                    "close"?: number,"exchange"?: Database["public"]['Enums']["exchange_id"],"fetched_at"?: string,"high"?: number,"low"?: number,"open"?: number,"open_time"?: string,"symbol"?: string,"timeframe"?: string,"volume"?: number | null
+                  }
+                  Relationships: [
+                    
                   ]
                 },"market_prices": {
                   Row: {
@@ -697,6 +711,12 @@ isOneToOne: false
       foreignKeyName: "trade_history_position_fkey"
       columns: ["user_id","position_id"]
 isOneToOne: false
+      referencedRelation: "position_excursions"
+      referencedColumns: ["user_id","position_id"]
+    },{
+      foreignKeyName: "trade_history_position_fkey"
+      columns: ["user_id","position_id"]
+isOneToOne: false
       referencedRelation: "positions"
       referencedColumns: ["user_id","id"]
     }
@@ -842,6 +862,14 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"position_excursions": {
+                  Row: {
+                    "candle_days": number | null,"candle_excursion": number | null,"exchange": Database["public"]['Enums']["exchange_id"],"market_type": Database["public"]['Enums']["market_type"],"opened_at": string,"position_id": number,"side": string,"symbol": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
                 },"positions_with_pnl": {
                   Row: {
                     "closed_at": string | null,"current_price": number | null,"entry_price": number,"exchange": Database["public"]['Enums']["exchange_id"],"fees_paid": number,"funding": number,"id": number,"last_updated": string,"leverage": number,"margin_mode": string | null,"market_type": Database["public"]['Enums']["market_type"],"opened_at": string,"position_value": number | null,"price_as_of": string | null,"quantity": number,"realized_gross_pnl": number,"realized_net_pnl": number,"side": string,"status": string,"stop_loss_price": number | null,"symbol": string,"take_profit_prices": Json | null,"total_cost": number,"unrealized_pnl": number | null,"unrealized_pnl_percentage": number | null
@@ -849,6 +877,26 @@ isOneToOne: false
                   ComputedFields: never
                   Relationships: [
                     
+                  ]
+                },"trade_history_excursions": {
+                  Row: {
+                    "candle_days": number | null,"candle_excursion": number | null,"entry_time": string,"exchange": Database["public"]['Enums']["exchange_id"],"exit_time": string,"market_type": Database["public"]['Enums']["market_type"],"max_adverse_excursion": number | null,"max_drawdown": number | null,"position_id": number | null,"side": string,"symbol": string,"trade_history_id": number,"user_id": string
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "trade_history_position_fkey"
+      columns: ["user_id","position_id"]
+isOneToOne: false
+      referencedRelation: "position_excursions"
+      referencedColumns: ["user_id","position_id"]
+    },{
+      foreignKeyName: "trade_history_position_fkey"
+      columns: ["user_id","position_id"]
+isOneToOne: false
+      referencedRelation: "positions"
+      referencedColumns: ["user_id","id"]
+    }
                   ]
                 }
           }
@@ -940,6 +988,11 @@ isOneToOne: false
 "get_trade_history_summary":
 { Args: { "p_exchange"?: Database["public"]['Enums']["exchange_id"],"p_exit_type"?: string,"p_from"?: string,"p_period"?: string,"p_symbol"?: string,"p_to"?: string }; Returns: {
               "breakeven_trades": number,"losing_trades": number,"total_fees": number,"total_gross_pnl": number,"total_pnl": number,"total_trades": number,"window_from": string,"window_to": string,"winning_trades": number
+            }[]
+                           },
+"get_unpriced_summary":
+{ Args: { "p_exchange"?: Database["public"]['Enums']["exchange_id"],"p_from": string,"p_to": string }; Returns: {
+              "days": number,"unpriced_assets": (string)[],"unpriced_days": number,"user_id": string
             }[]
                            },
 "get_user_performance_summary":
