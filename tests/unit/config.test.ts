@@ -12,7 +12,7 @@ describe("configuration", () => {
   it("defaults when unset or empty", () => {
     expect(parseConfig({})).toEqual({
       DB_POOL_MAX: 8, EXCHANGE_SYNC_JOB_BUDGET_MS: 90_000, EXCHANGE_SYNC_DRAIN_BUDGET_MS: 100_000,
-      CREDENTIAL_ALLOW_WITHDRAW_KEYS: false, DEBUG_INTERNAL_ERRORS: false,
+      MARKET_DATA_BUDGET_MS: 100_000, CREDENTIAL_ALLOW_WITHDRAW_KEYS: false, DEBUG_INTERNAL_ERRORS: false,
     });
     expect(parseConfig({ DB_POOL_MAX: " ", EXCHANGE_TIMEOUT_MS: "" }).DB_POOL_MAX).toBe(8);
   });
