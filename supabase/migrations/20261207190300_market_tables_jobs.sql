@@ -85,10 +85,13 @@ as $$
      where (p_only is null and mj.requested_at is not null or mj.job = any (p_only))
        and (mj.status <> 'running' or mj.last_started_at < now() - p_lease)
      for update skip locked)
+  , claimed as (
   update private.market_jobs as mj
      set status = 'running', requested_at = null, last_started_at = now(), runs = mj.runs + 1
     from due where mj.job = due.job
-  returning mj.job
+  returning mj.job)
+  -- in the order asked (p_only), else by name: never the rows' physical order, which updates move
+  select c.job from claimed as c order by array_position(p_only, c.job), c.job
 $$;
 
 /** Records the outcome of a market-data job run (status succeeded | failed | not_configured). */

@@ -15,7 +15,7 @@ import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminSql, asService, asUser, ownerSql, trackMarketPrices } from "../support/db.ts";
 import { createUser } from "../support/users.ts";
-import { runOnceUnderCron } from "../support/cron.ts";
+import { holdCron, runOnceUnderCron } from "../support/cron.ts";
 import { bodyResponse, caseArgs, CCXT_FIXTURES_DIR, type FixtureCase, type FixtureExchange, type FixtureFile, replayClient, type ReplayServer } from "../support/ccxt/replay.ts";
 import { binanceDailyKlines, binanceKlineServer, DAY_MS } from "../support/ccxt/klines.ts";
 import { makeDeps, newCredential, serveCases, useReplayServer } from "../unit/sync/support.ts";
@@ -28,7 +28,10 @@ useReplayServer((s) => (server = s));
 
 let cleanPrices: () => Promise<void> = async () => {};
 const SYMBOLS = ["LTC/USDT", "ETH/USDT"];
-beforeAll(async () => { cleanPrices = await trackMarketPrices(); });
+// pg_cron's own candle planning (every 15 min) stays still while this file compares series rows;
+// the pg_cron test below schedules its own run (holdCron waits for a run in progress: an event).
+let releaseCron: () => Promise<void> = async () => {};
+beforeAll(async () => { cleanPrices = await trackMarketPrices(); releaseCron = await holdCron(["plan-market-candles"]); });
 let credentialId: string | null = null;
 afterAll(async () => {
   // the credential stays behind with an old last_sync_at: keep pg_cron's enqueue-due-syncs from
@@ -37,6 +40,7 @@ afterAll(async () => {
   await adminSql()`delete from public.market_candles where exchange = 'binance' and symbol = any(${SYMBOLS}) and open_time < '2024-01-01'`;
   await adminSql()`delete from private.market_series where exchange = 'binance' and symbol = any(${SYMBOLS}) and backfill_from < '2024-01-01'`;
   await cleanPrices();
+  await releaseCron();
 });
 
 const SYNC_AT = Date.parse("2023-11-03T00:00:00Z");

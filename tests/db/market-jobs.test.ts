@@ -13,11 +13,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { http, HttpResponse } from "msw";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { adminSql, asService, ownerSql } from "../support/db.ts";
 import { PROJECT_ROOT, replayClient, type FixtureExchange, type ReplayServer } from "../support/ccxt/replay.ts";
 import { useReplayServer } from "../unit/sync/support.ts";
-import { runOnceUnderCron } from "../support/cron.ts";
+import { holdCron, runOnceUnderCron } from "../support/cron.ts";
 import { db } from "../../functions/_shared/db.ts";
 import { type MarketJobDeps, runMarketJobs } from "../../functions/_shared/market/jobs.ts";
 import { FRED_URL } from "../../functions/_shared/market/fred.ts";
@@ -56,6 +56,12 @@ async function clean(): Promise<void> {
   await adminSql()`delete from public.fund_flow_historical where symbol_id in (select id from public.symbols where symbol_name = 'BTC_USDT')`;
   await adminSql()`update private.market_jobs set status = 'idle', requested_at = null`;
 }
+// The project's own market schedules stay still while this file runs (a real tick requesting
+// fund-flow at :03 or long-short at :10 would add a job to a run the test compares); the pg_cron
+// test below schedules its own job. holdCron waits for any run in progress (an event, no pause).
+let releaseCron: () => Promise<void> = async () => {};
+beforeAll(async () => { releaseCron = await holdCron(["market-masters", "market-open-interest", "market-long-short", "market-fred", "market-fund-flow", "plan-market-candles"]); });
+afterAll(async () => { await releaseCron(); });
 beforeEach(clean);
 
 const oi = () => adminSql()`select g.exchange, g.open_interest::text as oi, g.change_24h::text as change, g.last_updated
