@@ -28,10 +28,11 @@
 -- on that exchange (reconstruction rolls the balance back to then), or from its as_of.
 -- Symbols an exchange does not list are marked 'unavailable' by the worker (retried weekly).
 --
--- Valuation (replaces private.price_at of 20261125100000, same signature): a daily close values
--- the instants from its day's end up to one day later, no further. A day without a candle, and
--- without a ticker, stays unpriced (listed in portfolio_snapshots.unpriced_assets and counted by
--- public.get_unpriced_summary) instead of being valued at an older close.
+-- Valuation: a daily close values the instants from its day's end up to one day later, no
+-- further. A day without a candle, and without a ticker, stays unpriced (listed in
+-- portfolio_snapshots.unpriced_assets and counted by public.get_unpriced_summary) instead of being
+-- valued at an older close. That window is applied to the one price rule by private.price_at in
+-- 20261207200000_day_price_from_the_one_rule (not restated here).
 
 create table if not exists public.market_candles (
   exchange public.exchange_id not null,
@@ -110,45 +111,6 @@ create index if not exists market_series_due_idx on private.market_series (next_
 
 revoke all on table private.market_series from public, anon, authenticated, service_role;
 grant select, insert, update, delete on table private.market_series to service_role;
-
-/**
- * Price of p_symbol on p_exchange at instant p_at (quote currency per base unit), from
- * market_prices: the latest effective price at or before p_at ('last' at as_of, 'close_1d' at
- * as_of + 1 day, the end of its day, and only until one day after that), else the first 'last'
- * price within an hour after p_at, else NULL (unpriced: never an older day's close).
- */
-create or replace function private.price_at(p_exchange public.exchange_id, p_symbol text, p_at timestamptz)
-returns numeric
-language sql
-stable
-parallel safe
-set search_path = ''
-as $$
-  select coalesce(
-    (select x.price
-       from ((select mp.price, mp.as_of as effective_at
-                from public.market_prices as mp
-               where mp.exchange = p_exchange and mp.symbol = p_symbol and mp.kind = 'last' and mp.as_of <= p_at
-               order by mp.as_of desc
-               limit 1)
-             union all
-             (select mp.price, mp.as_of + interval '1 day' as effective_at
-                from public.market_prices as mp
-               where mp.exchange = p_exchange and mp.symbol = p_symbol and mp.kind = 'close_1d'
-                 and mp.as_of <= p_at - interval '1 day'
-                 and mp.as_of > p_at - interval '2 days'
-               order by mp.as_of desc
-               limit 1)) as x
-      order by x.effective_at desc
-      limit 1),
-    (select mp.price
-       from public.market_prices as mp
-      where mp.exchange = p_exchange and mp.symbol = p_symbol and mp.kind = 'last'
-        and mp.as_of > p_at and mp.as_of <= p_at + interval '1 hour'
-      order by mp.as_of
-      limit 1)
-  )
-$$;
 
 /**
  * The candle series the users' data needs (one user, or everyone when p_user_id is NULL): per

@@ -1,9 +1,9 @@
 -- A day's price is the one price rule with a freshness window (reconciles issues 16 and 19).
 --
 -- Issue 16 made private.price_point_at the one price rule and private.price_at its scalar form.
--- Issue 19 then redefined private.price_at with its own copy of the rule's SQL, adding that a
--- daily close values only the day after it closes (never an older day's close: a day with no
--- candle stays unpriced and is reported). Two texts of one rule drift; this keeps one.
+-- Issue 19 needs a day's valuation never to take an older day's close (a day with no candle
+-- stays unpriced and is reported). Rather than a second text of the rule, the window is applied
+-- here to the rule's own answer.
 --
 -- private.price_at (valuation at an instant of a day: balances and assets in snapshots and
 -- reconstruction via private.asset_usdt_price, third-currency fees at a fill's time) is now the
