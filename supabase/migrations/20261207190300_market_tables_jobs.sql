@@ -148,7 +148,7 @@ immutable
 parallel safe
 set search_path = ''
 as $$
-  select upper(split_part(p_symbol, '/', 1) || '_' || split_part(split_part(p_symbol, '/', 2), ':', 1))
+  select upper(split_part(p_symbol, '/', 1) || '_' || private.symbol_quote(p_symbol))
 $$;
 
 revoke all on function private.request_market_job(text) from public, anon, authenticated;
