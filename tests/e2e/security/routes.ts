@@ -96,6 +96,10 @@ export const ROUTES: Record<string, RouteSpec[]> = {
     { method: "POST", path: "/now", auth: ["user"], body: "optional-json", fields: { credential_id: ["$OWN_CRED", null] }, example: { body: {} } },
     { method: "GET", path: "/runs", auth: ["user"], body: "none", query: { credential_id: ["$OWN_CRED"], limit: ["1", "20", "100"] }, example: {} },
   ],
+  "market-data": [
+    { method: "POST", path: "/candles", auth: ["service"], body: "optional-json", serviceActsOnAllUsers: true, callsExchanges: "always", fields: { max: [1, 50, 500] } },
+    { method: "POST", path: "/jobs", auth: ["service"], body: "optional-json", serviceActsOnAllUsers: true, callsExchanges: "always", fields: { jobs: [["open-interest"], ["long-short", "fred"]] } },
+  ],
 };
 
 /** `exchange` (live reads): GET /:exchange/<what>. */
