@@ -20,7 +20,7 @@ import { Decimal } from "../decimal.ts";
 import { allSet, asset, num, text, time } from "./cells.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, SkipCounter, sum, type UnpairedRow,
+  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, SkipCounter, sum, toUnpaired,
 } from "./ledger.ts";
 
 export function binanceStatementRow(timeCol: string) {
@@ -125,10 +125,6 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
   const list = m.get(k);
   if (list) list.push(v);
   else m.set(k, [v]);
-}
-
-function toUnpaired(e: LedgerDraft, reason: string): UnpairedRow {
-  return { line: e.line, at: e.at, account: e.account, operation: e.operation, asset: e.asset, change: e.change, reason };
 }
 
 interface Family {

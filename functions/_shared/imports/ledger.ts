@@ -23,15 +23,11 @@ export interface LedgerDraft {
   ref: string | null;
 }
 
-/** A ledger row that was not imported because pairing it would mean guessing. */
-export interface UnpairedRow {
-  line: number;
-  at: string;
-  account: string;
-  operation: string;
-  asset: string;
-  change: string;
-  reason: string;
+/** A ledger row that was not imported because pairing it would mean guessing, and why. */
+export type UnpairedRow = Omit<LedgerDraft, "ledger" | "ref"> & { reason: string };
+
+export function toUnpaired(e: LedgerDraft, reason: string): UnpairedRow {
+  return { line: e.line, at: e.at, account: e.account, operation: e.operation, asset: e.asset, change: e.change, reason };
 }
 
 export interface LedgerResult {
