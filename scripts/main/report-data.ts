@@ -38,9 +38,10 @@ export async function buildReportData(sql: Sql, user: { id: string; email: strin
   // withdrawals − transfer fees, in USDT at the day's price; README "Net flows") that
   // api/portfolio/equity-curve also sums.
   const netDeposits = toDbString(curve.reduce((a, p) => a.plus(p.net_flows as string), new Decimal(0)));
-  // Open positions valued at the period's end (its last day's close) by the one price rule and formula (migration
-  // 20261207160000: private.symbol_price_at, private.unrealized_pnl) that the views and the
-  // every-minute job use "now".
+  // Open positions valued at the period's end by the day's price (private.symbol_price_at: the one
+  // price rule with its fallbacks, accepted only within the day before, migration 20261207210000),
+  // as the equity curve's last point values them, and the one formula (private.unrealized_pnl).
+  // No price that day: unpriced (NULL), never an older close.
   const open = await sql.unsafe(`
     select p.exchange::text, p.market_type::text, p.symbol, p.side, ${t("p.quantity")} as quantity, ${t("p.entry_price")} as entry_price,
            ${tn("mp.price")} as current_price,

@@ -244,5 +244,43 @@ describe("reconstruct_portfolio_history", () => {
   });
 });
 
+describe("open positions on past days take the day's price, as balances do", () => {
+  // A swap long opened on 11-10, still open. gateio has the swap's daily closes for 11-10 and
+  // 11-11 only; bitget has the symbol's close for 11-12. Nothing anywhere for 11-13.
+  let carol: TestUser;
+  beforeAll(async () => {
+    carol = await createUser("snap-carol");
+    await price("gateio", "SOL/USDT:USDT", "close_1d", "200", "2026-11-10T00:00:00Z");
+    await price("gateio", "SOL/USDT:USDT", "close_1d", "210", "2026-11-11T00:00:00Z");
+    await price("bitget", "SOL/USDT:USDT", "close_1d", "190", "2026-11-12T00:00:00Z");
+    await sql()`insert into public.positions (user_id, exchange, market_type, symbol, side, entry_price, quantity, total_cost, fees_paid, opened_at)
+                values (${carol.id}, 'gateio', 'swap', 'SOL/USDT:USDT', 'LONG', 205, 2, 410, 0, '2026-11-10T08:00:00Z')`;
+  });
+
+  it("values a day with a close, falls back to another exchange's fresh close, and leaves a day without one unpriced", async () => {
+    const rows = await asService((tx) =>
+      tx`select snapshot_date::text as d, unrealized_pnl, total_positions_value, unpriced_assets
+           from private.portfolio_state('2026-11-11', '2026-11-13', ${carol.id}::uuid, true)
+          where exchange = 'gateio' order by snapshot_date`);
+    expect(rows.map((r) => [r.d, n(r.unrealized_pnl), n(r.total_positions_value)])).toEqual([
+      ["2026-11-11", 10, 420], // gateio's 11-11 close: (210 − 205) × 2; notional 2 × 210
+      // gateio's latest close (11-11) is a day old: its own exchange is stale, so bitget's
+      // 11-12 close is taken: (190 − 205) × 2 = −30 (before: the stale 210 gave +10)
+      ["2026-11-12", -30, 380],
+      ["2026-11-13", 0, 0], // no close of 11-13 anywhere: unpriced, listed, not valued at 190
+    ]);
+    expect(rows[2].unpriced_assets).toEqual([{ exchange: "gateio", asset: "SOL/USDT:USDT", amount: 2, kind: "position" }]);
+    expect(rows[0].unpriced_assets).toEqual([]);
+  });
+
+  it("while the live rule (views, api/positions/open, the every-minute job) still shows the latest price with its age", async () => {
+    const [live] = await asService((tx) =>
+      tx`select price, priced_at, price_exchange::text as ex from private.symbol_price_point_at('gateio', 'SOL/USDT:USDT', '2026-11-14T00:00:00Z')`);
+    expect([n(live.price), live.ex, new Date(live.priced_at).toISOString()]).toEqual([210, "gateio", "2026-11-12T00:00:00.000Z"]);
+    const [day] = await asService((tx) => tx`select private.symbol_price_at('gateio', 'SOL/USDT:USDT', '2026-11-14T00:00:00Z') as p`);
+    expect(day.p).toBeNull();
+  });
+});
+
 // Registered last, so it runs before the file's other after-hooks close the pools.
 afterAll(async () => { await cleanPrices(); });
