@@ -123,6 +123,8 @@ const SRC = {
   metko: "metko21neon/application src/assets/withdraws.ts",
   metkoOrders: "metko21neon/application src/assets/orders.ts",
   mexcUid: "Rust importer tests with MEXC downloads (index file 59671868324)",
+  bitty98: "a user's statement quoted in BittyTax/BittyTax issue #98 (2021-04-08)",
+  arStatement: "a portfolio app's statement-parser tests (index file 55055467608); its rows were partly edited by their author",
 };
 
 export const FORMATS: readonly ImportFormat[] = [
@@ -233,8 +235,14 @@ export const FORMATS: readonly ImportFormat[] = [
     row: binanceStatementRow("Time"), assemble: assembleBinanceStatement, trailingOptional: 1,
   },
   {
+    id: "binance-statement-user-id-time", exchange: "binance", kind: "statement", zone: "local",
+    label: "Binance transaction history statement (`User_ID,Time` layout)", source: SRC.arStatement, confirmed: "header",
+    header: h("User_ID,Time,Account,Operation,Coin,Change,Remark"),
+    row: binanceStatementRow("Time"), assemble: assembleBinanceStatement, trailingOptional: 1,
+  },
+  {
     id: "binance-statement-no-user", exchange: "binance", kind: "statement", zone: "utc",
-    label: "Binance transaction history statement (without user id)", source: SRC.bittyBinance, confirmed: "header",
+    label: "Binance transaction history statement (without user id)", source: `${SRC.bitty98}; ${SRC.bittyBinance}`, confirmed: "rows",
     header: h("UTC_Time,Account,Operation,Coin,Change,Remark"),
     row: binanceStatementRow("UTC_Time"), assemble: assembleBinanceStatement, trailingOptional: 1,
   },

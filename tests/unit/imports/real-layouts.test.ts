@@ -236,6 +236,51 @@ describe("Binance Transaction History statement as a ledger", () => {
   });
 });
 
+describe("Binance statement: futures rows of a user's 2021 download (`UTC_Time,…` without User_ID)", () => {
+  it("realized profit (2021 spelling `Realize profit and loss`) is summed as the exchange's PnL; funding is unpaired; futures fees are in the trade history", async () => {
+    const r = await parse("binance-statement-futures-2021.csv");
+    expect(r.format?.id).toBe("binance-statement-no-user");
+    expect(r.utcOffsetSource).toBe("header");
+    expect(r.fills).toEqual([]);
+    expect(r.transfers).toEqual([]);
+    // 0.03366 + 0.1337 + 0.3292
+    expect(r.exchangePnl).toEqual([{ currency: "USDT", amount: "0.49656", rows: 3 }]);
+    // three positions' funding at the 00:00 UTC settlement, one second late: no symbol on the row
+    expect(r.unpaired.map((u) => [u.line, u.operation, u.change, u.at])).toEqual([
+      [9, "Funding Fee", "-0.066839", "2021-04-07T00:00:01.000Z"],
+      [10, "Funding Fee", "-0.29142054", "2021-04-07T00:00:01.000Z"],
+      [11, "Funding Fee", "-0.06011536", "2021-04-07T00:00:01.000Z"],
+    ]);
+    expect(r.skipped).toEqual([{ operation: "Fee (futures)", rows: 7, why: expect.stringMatching(/futures trade history/) }]);
+  });
+
+  it("the `User_ID,Time,…` header of newer statements is read in the export's zone (its source's rows, not all of them real)", async () => {
+    // Rows of index file 55055467608's funding and futures tests (2025, an account at UTC-3:
+    // funding at 13:00 and 21:00 local = 16:00 and 00:00 UTC). The same source edited other rows,
+    // so this layout counts as header-confirmed only.
+    const text = [
+      "User_ID,Time,Account,Operation,Coin,Change,Remark",
+      "1,25-11-22 16:25:18,USD-M Futures,Realized Profit and Loss,USDT,37.2224,TradeID - 6927444047",
+      "1,25-11-22 16:25:18,USD-M Futures,Fee,USDT,-0.6769608,TradeID - 6927444047",
+      "1,25-11-12 17:37:06,Spot,Withdraw,USDT,-79,Withdraw fee is included",
+      "1,25-11-22 22:22:53,Spot,Deposit,USDT,1655.90,",
+      "1,25-11-12 13:00:00,USD-M Futures,Funding Fee,USDT,0.39940,",
+      "1,25-11-23 11:56:10,Funding,P2P Trading,USDT,-280,P2P - 22825",
+      "1,25-11-13 10:28:49,Spot,Transfer Between Main and Funding Wallet,USDT,-40,",
+    ].join("\n");
+    const r = await parseExport({ text, utcOffset: "-03:00" });
+    expect(r.errors).toEqual([]);
+    expect(r.format?.id).toBe("binance-statement-user-id-time");
+    expect(r.transfers.map((t) => [t.kind, t.asset, t.amount, t.occurred_at])).toEqual([
+      ["withdrawal", "USDT", "79", "2025-11-12T20:37:06.000Z"],
+      ["deposit", "USDT", "1655.9", "2025-11-23T01:22:53.000Z"],
+    ]);
+    expect(r.unpaired.map((u) => [u.operation, u.at])).toEqual([["Funding Fee", "2025-11-12T16:00:00.000Z"]]);
+    expect(r.exchangePnl).toEqual([{ currency: "USDT", amount: "37.2224", rows: 1 }]);
+    expect(r.skipped.map((s) => s.operation).sort()).toEqual(["Fee (futures)", "P2P Trading", "Transfer Between Main and Funding Wallet"]);
+  });
+});
+
 describe("MEXC, today's `UID,…` layouts", () => {
   it("spot trades: the fee's unit is read, and a real BUY pays it in the quote asset", async () => {
     const r = await parse("mexc-spot-trades-uid.csv");
