@@ -63,8 +63,8 @@ try {
       process.exitCode = 1;
       continue;
     }
-    const added = r.fills.inserted + r.transfers.inserted;
-    const dup = r.fills.already_present + r.transfers.already_present;
+    const added = r.fills.inserted + r.transfers.inserted + r.funding.inserted;
+    const dup = r.fills.already_present + r.transfers.already_present + r.funding.already_present;
     const m = r.utc_offset_minutes;
     const zone = `UTC${m ? `${m < 0 ? "-" : "+"}${Math.floor(Math.abs(m) / 60)}${Math.abs(m) % 60 ? `:${String(Math.abs(m) % 60).padStart(2, "0")}` : ""}` : ""}` +
       (r.utc_offset_source === "assumed" ? " (assumed)" : r.utc_offset_source === "file name" ? " (name)" : "");

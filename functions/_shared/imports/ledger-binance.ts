@@ -59,7 +59,7 @@ const isSpot = (account: string) => /^spot$/i.test(account);
 const isFutures = (account: string) => /futures/i.test(account);
 
 export function assembleBinanceStatement(entries: readonly LedgerDraft[]): LedgerResult {
-  const out: LedgerResult = { fills: [], transfers: [], unpaired: [], skipped: [], exchangePnl: [] };
+  const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
   const skipped = new SkipCounter();
   const trades = new Map<string, LedgerDraft[]>();
   const converts = new Map<string, LedgerDraft[]>();

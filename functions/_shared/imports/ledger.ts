@@ -7,6 +7,7 @@
  * transfers at all (`skipped`, counted per operation).
  */
 import { Decimal } from "../decimal.ts";
+import type { FundingRow } from "../domain/types.ts";
 import type { FillDraft, TransferDraft } from "./formats.ts";
 import { KNOWN_QUOTES } from "./symbols.ts";
 
@@ -30,9 +31,14 @@ export function toUnpaired(e: LedgerDraft, reason: string): UnpairedRow {
   return { line: e.line, at: e.at, account: e.account, operation: e.operation, asset: e.asset, change: e.change, reason };
 }
 
+/** A funding payment of a swap read from a ledger (funding_id null: the ledger row has no id of its own). */
+export type FundingDraft = Omit<FundingRow, "funding_id"> & { funding_id: string | null };
+
 export interface LedgerResult {
   fills: { line: number; d: FillDraft }[];
   transfers: { line: number; d: TransferDraft }[];
+  /** Funding payments of ledgers that name the contract (a statement's funding rows that don't are unpaired). */
+  funding: { line: number; d: FundingDraft }[];
   unpaired: UnpairedRow[];
   /** Rows that are neither trades nor transfers (earn, internal moves, …), per operation. */
   skipped: { operation: string; rows: number; why: string }[];

@@ -2,7 +2,7 @@
  * parseExport: one exchange export file (string or stream) → FillRow[] / TransferRow[], or
  * line-numbered errors. All-or-nothing: when any row is bad, no rows are returned.
  */
-import type { ExchangeId, FeeEntry, FillRow, TransferRow } from "../domain/types.ts";
+import type { ExchangeId, FeeEntry, FillRow, FundingRow, TransferRow } from "../domain/types.ts";
 import { readCsv, type TextSource } from "./csv.ts";
 import { isZero } from "./decimal.ts";
 import {
@@ -17,7 +17,7 @@ import {
   type TransferDraft,
 } from "./formats.ts";
 import { fillKeyText, sha256Hex, SHORT_HASH_HEX } from "./ids.ts";
-import type { LedgerDraft, LedgerResult, UnpairedRow } from "./ledger.ts";
+import type { FundingDraft, LedgerDraft, LedgerResult, UnpairedRow } from "./ledger.ts";
 
 export interface ImportProgress {
   /** Data rows read so far (header and blank lines excluded). */
@@ -54,6 +54,8 @@ export interface ParseExportResult {
   format: Pick<ImportFormat, "id" | "label" | "exchange" | "kind"> | null;
   fills: FillRow[];
   transfers: TransferRow[];
+  /** Funding payments (ledger formats that name the contract). */
+  funding: FundingRow[];
   errors: ImportIssue[];
   /** Total number of problems found (errors may hold fewer, see maxErrors). */
   errorCount: number;
@@ -107,7 +109,7 @@ function result(
   partial: Partial<ParseExportResult> & { errors: ImportIssue[] },
 ): ParseExportResult {
   return {
-    format: null, fills: [], transfers: [], errorCount: partial.errors.length, rows: 0, bytes: 0,
+    format: null, fills: [], transfers: [], funding: [], errorCount: partial.errors.length, rows: 0, bytes: 0,
     unpaired: [], skipped: [], exchangePnl: [], utcOffsetMinutes: 0, utcOffsetSource: "assumed",
     ...partial,
   };
@@ -322,8 +324,9 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
 
   const fills = await buildFills(fillDrafts.map((x) => x.d));
   const transfers = await buildTransfers(transferDrafts.map((x) => x.d));
+  const funding = buildFunding((ledger?.funding ?? []).map((x) => x.d));
   return {
-    format: fmt, fills, transfers, errors: [], errorCount: 0, rows, bytes,
+    format: fmt, fills, transfers, funding, errors: [], errorCount: 0, rows, bytes,
     unpaired: ledger?.unpaired ?? [], skipped: ledger?.skipped ?? [], exchangePnl: ledger?.exchangePnl ?? [],
     utcOffsetMinutes: format!.zone === "utc" ? 0 : offset,
     utcOffsetSource: format!.zone === "utc" ? "header" : explicit !== undefined ? "option" : named !== null ? "file name" : "assumed",
@@ -402,5 +405,20 @@ async function buildTransfers(drafts: TransferDraft[]): Promise<TransferRow[]> {
       id = "imp:" + sha256Hex(JSON.stringify([base, n])).slice(0, SHORT_HASH_HEX);
     }
     return { ...d, transfer_id: id };
+  });
+}
+
+/**
+ * Funding ids for ledger rows without one: `imp:` + 24 hex of SHA-256 over the payment's fields
+ * and its occurrence index among identical ones (so re-importing the file adds nothing).
+ */
+function buildFunding(drafts: FundingDraft[]): FundingRow[] {
+  const occurrences = new Map<string, number>();
+  return drafts.map((d) => {
+    if (d.funding_id !== null) return { ...d, funding_id: d.funding_id };
+    const base = JSON.stringify([d.exchange, d.symbol, d.currency, d.amount, d.occurred_at]);
+    const n = occurrences.get(base) ?? 0;
+    occurrences.set(base, n + 1);
+    return { ...d, funding_id: "imp:" + sha256Hex(JSON.stringify([base, n])).slice(0, SHORT_HASH_HEX) };
   });
 }

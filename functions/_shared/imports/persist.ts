@@ -16,6 +16,7 @@ import { streamKeyOf } from "../domain/keys.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
 import { sha256Hex } from "./ids.ts";
 import { insertImportedFills } from "../fills/write.ts";
+import { insertFunding } from "../fills/funding.ts";
 import { parseExport, type ParseExportOptions, type ParseExportResult } from "./parse.ts";
 import type { ImportIssue, ImportKind } from "./formats.ts";
 import { crossCheckPnl, type PnlCrossCheck } from "./crosscheck.ts";
@@ -47,6 +48,8 @@ export type ImportResult =
     rows: number;
     fills: { in_file: number; inserted: number; already_present: number };
     transfers: { in_file: number; inserted: number; already_present: number };
+    /** Funding payments of ledgers that name the contract (Gate's and Bitget's futures ledgers). */
+    funding: { in_file: number; inserted: number; already_present: number };
     pnl: { streams: number; closing_events: number } | null;
     /** Ledger rows not imported because pairing them would mean guessing (count, and the first 100). */
     unpaired: { count: number; rows: UnpairedRow[] };
@@ -101,11 +104,14 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
       transfers += await insertTransfers(tx, req.userId, parsed.transfers.slice(i, i + 5000));
       req.onWrite?.({ written: parsed.fills.length + Math.min(i + 5000, parsed.transfers.length), total });
     }
-    return { fills, transfers };
+    const funding = await insertFunding(tx, req.userId, parsed.funding);
+    return { fills, transfers, funding };
   });
   const touched = new Map<string, { exchange: string; market_type: string; symbol: string }>();
   for (const f of parsed.fills) touched.set(streamKeyOf(f), { exchange: f.exchange, market_type: f.market_type, symbol: f.symbol });
-  const streams = req.process === false || counts.fills === 0 ? [] : await processUser(req.userId, [...touched.values()]);
+  // New funding changes the funding carried by that swap's positions.
+  for (const p of parsed.funding) touched.set(streamKeyOf({ ...p, market_type: "swap" }), { exchange: p.exchange, market_type: "swap", symbol: p.symbol });
+  const streams = req.process === false || counts.fills + counts.funding === 0 ? [] : await processUser(req.userId, [...touched.values()]);
   const f = parsed.format;
   return {
     ok: true,
@@ -113,6 +119,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     rows: parsed.rows,
     fills: { in_file: parsed.fills.length, inserted: counts.fills, already_present: parsed.fills.length - counts.fills },
     transfers: { in_file: parsed.transfers.length, inserted: counts.transfers, already_present: parsed.transfers.length - counts.transfers },
+    funding: { in_file: parsed.funding.length, inserted: counts.funding, already_present: parsed.funding.length - counts.funding },
     pnl: streams.length ? { streams: streams.length, closing_events: streams.reduce((n, s) => n + s.events, 0) } : null,
     unpaired: { count: parsed.unpaired.length, rows: parsed.unpaired.slice(0, 100) },
     skipped: parsed.skipped,

@@ -22,6 +22,7 @@
  */
 import type { Sql } from "../db.ts";
 import type { ExchangeId, FillRow, FundingRow, MarketType, TransferRow } from "../domain/types.ts";
+import { fundingFeeRow } from "../fills/funding.ts";
 import { isTradingExchange } from "../domain/exchanges.ts";
 import type { CredentialSecrets, StoredCredentialRow } from "../crypto/credential-set.ts";
 import {
@@ -46,7 +47,6 @@ import {
   markLiquidations,
   MalformedPayloadError,
   type MarketLike,
-  neg,
   nextPage,
   normalizeBalance,
   normalizeBinanceIncome,
@@ -985,18 +985,7 @@ async function syncFunding(run: Run, symbol: string | undefined): Promise<void> 
     write: async (tx, rows) => {
       const res = await upsertRows(tx, "funding_payments", rows.map((r) => ({ ...owner, market_type: "swap", ...r })));
       run.add("funding", res.inserted);
-      const fees = rows.map((r) => ({
-        user_id: owner.user_id,
-        exchange: owner.exchange,
-        market_type: "swap",
-        symbol: r.symbol,
-        fee_amount: neg(r.amount),
-        fee_currency: r.currency,
-        fee_type: "FUNDING",
-        transaction_type: "FUNDING",
-        source_key: `funding:${r.symbol}:${r.funding_id}`,
-        fee_timestamp: r.occurred_at,
-      }));
+      const fees = rows.map((r) => fundingFeeRow(owner, r));
       const f = await upsertRows(tx, "fees_tracking", fees);
       run.add("fees", f.inserted);
     },

@@ -31,8 +31,11 @@ describe("one definition", () => {
     expect(defining(/gate: "gateio"/)).toEqual(["functions/_shared/domain/exchanges.ts"]);
     expect(defining(/\+ "\|" \+ market_type \+ "\|" \+|\$\{[a-z.]*exchange\}\|\$\{[a-z.]*market_type\}\|/)).toEqual(["functions/_shared/domain/keys.ts"]);
   });
-  it("of the fee rows of fills and the fingerprint", () => {
-    expect(defining(/insert into public\.fees_tracking/)).toEqual(["functions/_shared/fills/write.ts"]);
+  it("of the fee rows of fills and of funding, and the fingerprint", () => {
+    // fills/write.ts: a fill's fee rows; fills/funding.ts: an imported funding payment's fee row
+    // (fundingFeeRow, which the sync's funding write uses too).
+    expect(defining(/insert into public\.fees_tracking/)).toEqual(["functions/_shared/fills/funding.ts", "functions/_shared/fills/write.ts"]);
+    expect(defining(/fee_type: "FUNDING"/)).toEqual(["functions/_shared/fills/funding.ts"]);
     expect(defining(/export function fingerprint\(/)).toEqual(["functions/_shared/fills/keys.ts"]);
   });
 });
