@@ -35,6 +35,7 @@ const { importExport } = await import("../functions/_shared/imports/persist.ts")
 const { crossCheckPnl } = await import("../functions/_shared/imports/crosscheck.ts");
 const { processUser } = await import("../functions/_shared/positions/process.ts");
 const { parseExport } = await import("../functions/_shared/imports/parse.ts");
+const { decodeExport } = await import("../functions/_shared/imports/csv.ts");
 const { ensureUser } = await import("./lib/users.mjs");
 const { loadDailyCloses, loadOrders } = await import("./main/sample-extras.ts");
 const { buildReportData } = await import("./main/report-data.ts");
@@ -54,7 +55,7 @@ try {
   const imported: { file: string; fills: FillRow[] }[] = [];
   const summary: string[][] = [["file", "layout", "zone", "rows", "new", "duplicates", "unpaired"]];
   for (const f of files) {
-    const text = readFileSync(join(dir, f), "utf8");
+    const text = decodeExport(readFileSync(join(dir, f))); // UTF-8, or UTF-16 by its BOM (Gate.io)
     const r = await importExport({ userId: user.id, text, fileName: f, utcOffset: values["utc-offset"], process: false });
     if (!r.ok) {
       console.error(`main: ${f}: ${r.format ? `${r.error_count} bad row(s)` : "not a supported export"}; nothing of it was imported:`);

@@ -103,6 +103,12 @@ async function drainSmallBody(req: Request): Promise<void> {
  * Returns null when the request has no body.
  */
 export async function readBodyText(req: Request, maxBytes: number, tooLargeError: () => HttpError = () => tooLarge(maxBytes)): Promise<string | null> {
+  const bytes = await readBodyBytes(req, maxBytes, tooLargeError);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
+
+/** The request body's bytes, refusing more than `maxBytes` while reading (null without a body). */
+export async function readBodyBytes(req: Request, maxBytes: number, tooLargeError: () => HttpError = () => tooLarge(maxBytes)): Promise<Uint8Array | null> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLargeError();
   const reader = req.body?.getReader();
@@ -122,7 +128,7 @@ export async function readBodyText(req: Request, maxBytes: number, tooLargeError
   const bytes = new Uint8Array(size);
   let off = 0;
   for (const c of chunks) { bytes.set(c, off); off += c.byteLength; }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 /** Reads a JSON body, refusing more than `maxBytes` (413) and anything that is not JSON (400/415). */

@@ -14,8 +14,9 @@
  */
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
-import { HttpError, json, readBodyText, serveJson } from "../_shared/http.ts";
+import { HttpError, json, readBodyBytes, serveJson } from "../_shared/http.ts";
 import { importExport } from "../_shared/imports/persist.ts";
+import { decodeExport } from "../_shared/imports/csv.ts";
 import { IMPORT_KINDS } from "../_shared/imports/formats.ts";
 import { TradingExchange } from "../_shared/domain/exchanges.ts";
 
@@ -38,12 +39,13 @@ async function readUpload(req: Request): Promise<{ text: string; name?: string }
     const file = form.get("file");
     if (!file || typeof file === "string") throw new HttpError(400, "invalid_upload", "Send the export in the multipart field \"file\".");
     if (file.size > MAX_UPLOAD_BYTES) throw tooLarge();
-    return { text: await file.text(), name: file.name || undefined };
+    return { text: decodeExport(new Uint8Array(await file.arrayBuffer())), name: file.name || undefined };
   }
   if (type && !/^(text\/csv|text\/plain|application\/octet-stream|application\/vnd\.ms-excel)/.test(type)) {
     throw new HttpError(415, "unsupported_media_type", "Send the export as text/csv (or multipart/form-data with a \"file\" field).");
   }
-  const text = await readBodyText(req, MAX_UPLOAD_BYTES, tooLarge);
+  const bytes = await readBodyBytes(req, MAX_UPLOAD_BYTES, tooLarge);
+  const text = bytes ? decodeExport(bytes) : "";
   if (!text) throw new HttpError(400, "empty_upload", "The upload is empty (0 bytes): send the CSV export as the request body.");
   return { text };
 }

@@ -24,12 +24,29 @@ export interface CsvRecord {
 
 export interface CsvBatch {
   records: CsvRecord[];
+  /** The delimiter the file is read with (chosen from its first non-blank line). */
+  delimiter: string;
   /** UTF-8 bytes consumed so far (including this batch). */
   bytes: number;
 }
 
 /** Size of the slices a string input is cut into, so progress is reported for big strings too. */
 const STRING_SLICE = 1 << 20;
+
+/**
+ * The text encoding of an export's bytes, by its byte-order mark: Gate.io's deposit and
+ * withdrawal downloads are UTF-16LE with a BOM; everything else seen is UTF-8 (BOM or not).
+ */
+export function encodingOf(head: Uint8Array): "utf-16le" | "utf-16be" | "utf-8" {
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return "utf-8";
+}
+
+/** A whole export's bytes as text, in the encoding its BOM names (the BOM itself is dropped). */
+export function decodeExport(bytes: Uint8Array): string {
+  return new TextDecoder(encodingOf(bytes)).decode(bytes);
+}
 
 async function* chunksOf(source: TextSource): AsyncGenerator<{ text: string; bytes: number }> {
   if (typeof source === "string") {
@@ -48,7 +65,7 @@ async function* chunksOf(source: TextSource): AsyncGenerator<{ text: string; byt
     }
     return;
   }
-  const decoder = new TextDecoder("utf-8");
+  let decoder: TextDecoder | null = null; // chosen by the first bytes' BOM
   const enc = new TextEncoder();
   const iterable: AsyncIterable<string | Uint8Array> =
     typeof (source as ReadableStream).getReader === "function"
@@ -56,9 +73,14 @@ async function* chunksOf(source: TextSource): AsyncGenerator<{ text: string; byt
       : (source as AsyncIterable<string | Uint8Array>);
   for await (const chunk of iterable) {
     if (typeof chunk === "string") yield { text: chunk, bytes: enc.encode(chunk).length };
-    else yield { text: decoder.decode(chunk, { stream: true }), bytes: chunk.byteLength };
+    else {
+      // A BOM split across the first two chunks would be misread: chunks of one or zero bytes
+      // do not occur in practice (streams deliver kilobytes), and a 1-byte first chunk is UTF-8 here.
+      decoder ??= new TextDecoder(encodingOf(chunk));
+      yield { text: decoder.decode(chunk, { stream: true }), bytes: chunk.byteLength };
+    }
   }
-  const tail = decoder.decode();
+  const tail = decoder?.decode() ?? "";
   if (tail) yield { text: tail, bytes: 0 };
 }
 
@@ -85,7 +107,12 @@ async function* readerIterable(stream: ReadableStream<string | Uint8Array>): Asy
  * Read a CSV source batch by batch. Blank lines are skipped (their line numbers still count);
  * a leading UTF-8 BOM is dropped; CRLF and LF both end a line.
  */
-export async function* readCsv(source: TextSource): AsyncGenerator<CsvBatch> {
+export async function* readCsv(
+  source: TextSource,
+  /** Chooses the delimiter from the file's first non-blank line (default: always a comma). */
+  pickDelimiter: (firstLine: string) => string = () => ",",
+): AsyncGenerator<CsvBatch> {
+  let delimiter: string | null = null;
   let buffer = "";
   let bufferLine = 1; // physical line number of buffer[0]
   let inQuotes = false;
@@ -98,7 +125,11 @@ export async function* readCsv(source: TextSource): AsyncGenerator<CsvBatch> {
     const part = buffer.slice(0, upTo);
     buffer = buffer.slice(upTo);
     scanFrom -= upTo;
-    const out = splitRecords(part, bufferLine);
+    if (delimiter === null) {
+      const first = part.split("\n").find((l) => l.trim() !== "");
+      if (first !== undefined) delimiter = pickDelimiter(first.replace(/\r$/, ""));
+    }
+    const out = splitRecords(part, bufferLine, delimiter ?? ",");
     bufferLine += countNewlines(part);
     return out;
   };
@@ -115,9 +146,13 @@ export async function* readCsv(source: TextSource): AsyncGenerator<CsvBatch> {
     }
     scanFrom = buffer.length;
     // Yield after every chunk (possibly without records) so byte progress is always reported.
-    yield { records: lastBoundary >= 0 ? cut(lastBoundary + 1) : [], bytes };
+    const records = lastBoundary >= 0 ? cut(lastBoundary + 1) : [];
+    yield { records, bytes, delimiter: delimiter ?? "," };
   }
-  if (buffer.length) yield { records: cut(buffer.length), bytes };
+  if (buffer.length) {
+    const records = cut(buffer.length);
+    yield { records, bytes, delimiter: delimiter ?? "," };
+  }
 }
 
 function countNewlines(s: string): number {
@@ -127,7 +162,7 @@ function countNewlines(s: string): number {
 }
 
 /** Split whole-record text into records (quote aware), then parse them with papaparse. */
-function splitRecords(part: string, startLine: number): CsvRecord[] {
+function splitRecords(part: string, startLine: number, delimiter: string): CsvRecord[] {
   const raw: { line: number; text: string }[] = [];
   let line = startLine;
   let recStart = 0;
@@ -150,7 +185,7 @@ function splitRecords(part: string, startLine: number): CsvRecord[] {
   if (!raw.length) return [];
   const parsed = Papa.parse<string[]>(raw.map((r) => r.text).join("\n"), {
     header: false,
-    delimiter: ",", // never guessed per batch: a semicolon file is refused at its header (parse.ts)
+    delimiter, // never guessed per batch: chosen once, from the header line (parse.ts)
     newline: "\n",
     skipEmptyLines: false,
     dynamicTyping: false,
@@ -164,11 +199,16 @@ function splitRecords(part: string, startLine: number): CsvRecord[] {
   }
   // Papaparse disagreed about record boundaries (malformed quoting): parse one by one.
   return raw.map((r) => {
-    const one = Papa.parse<string[]>(r.text, { header: false, delimiter: ",", newline: "\n" });
+    const one = Papa.parse<string[]>(r.text, { header: false, delimiter, newline: "\n" });
     const rec: CsvRecord = { line: r.line, cells: one.data[0] ?? [] };
     if (one.errors.length || one.data.length !== 1) {
       rec.problem = `CSV syntax: ${one.errors[0]?.message ?? "record does not parse as one row"}`;
     }
     return rec;
   });
+}
+
+/** One line's cells under a delimiter (quote aware), trimmed: for telling a header's layout. */
+export function splitLine(line: string, delimiter: string): string[] {
+  return (Papa.parse<string[]>(line, { header: false, delimiter, newline: "\n" }).data[0] ?? []).map((c) => c.trim());
 }

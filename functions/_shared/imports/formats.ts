@@ -96,6 +96,12 @@ export interface ImportFormat {
   source: string;
   /** "rows": real rows seen and tested; "header": only the header is confirmed by a public parser; "none": unconfirmed. */
   confirmed: "rows" | "header" | "none";
+  /**
+   * The layout's delimiter when it is not the comma: Gate.io's deposit, withdrawal and older trade
+   * downloads are tab-separated. A file is read with the delimiter under which its header line is
+   * exactly such a layout's header; otherwise with the comma.
+   */
+  delimiter?: "\t" | ";";
   /** How many last columns a row may leave out (real statements end some rows before `Remark`). */
   trailingOptional?: number;
   row(ctx: RowContext): FillDraft | TransferDraft | LedgerDraft | OrderDraft | null;
@@ -296,6 +302,7 @@ export const FORMATS: readonly ImportFormat[] = [
 ];
 
 export function describeFormats(list: readonly ImportFormat[]): string {
-  return list.map((f) => `${f.label} [${f.exchange} ${f.kind}]: ${f.header.join(",")}`).join("; ");
+  const sep = (f: ImportFormat) => (f.delimiter === "\t" ? " (tab-separated)" : f.delimiter === ";" ? " (semicolon-separated)" : "");
+  return list.map((f) => `${f.label} [${f.exchange} ${f.kind}]: ${f.header.join(",")}${sep(f)}`).join("; ");
 }
 

@@ -3,7 +3,7 @@
  * line-numbered errors. All-or-nothing: when any row is bad, no rows are returned.
  */
 import type { ExchangeId, FeeEntry, FillRow, FundingRow, TransferRow } from "../domain/types.ts";
-import { readCsv, type TextSource } from "./csv.ts";
+import { readCsv, splitLine, type TextSource } from "./csv.ts";
 import { isZero } from "./decimal.ts";
 import {
   describeFormats,
@@ -115,14 +115,33 @@ function result(
   };
 }
 
+const delimiterOf = (f: ImportFormat): string => f.delimiter ?? ",";
+const sameHeader = (f: ImportFormat, header: readonly string[]) =>
+  f.header.length === header.length && f.header.every((c, i) => c === header[i]);
+
+/**
+ * The delimiter a file is read with, from its first non-blank line: a tab or a semicolon when the
+ * line, split on it, is exactly the header of a layout written with it; otherwise the comma (and
+ * the header check then says what is wrong). Never guessed from the rows.
+ */
+export function headerDelimiter(line: string): string {
+  for (const d of ["\t", ";"]) {
+    if (!line.includes(d)) continue;
+    const cells = splitLine(line.replace(/^\uFEFF/, ""), d);
+    if (FORMATS.some((f) => delimiterOf(f) === d && sameHeader(f, cells))) return d;
+  }
+  return ",";
+}
+
 /** Pick the format for a header, or explain why none fits. */
 export function detectFormat(
   header: string[],
   exchange?: ExchangeId,
   kind?: ImportKind,
+  delimiter = ",",
 ): ImportFormat | ImportIssue {
   const wanted = FORMATS.filter((f) => (!exchange || f.exchange === exchange) && (!kind || f.kind === kind));
-  const same = (f: ImportFormat) => f.header.length === header.length && f.header.every((c, i) => c === header[i]);
+  const same = (f: ImportFormat) => delimiterOf(f) === delimiter && sameHeader(f, header);
   const matches = FORMATS.filter(same);
   const fit = matches.filter((f) => wanted.includes(f));
   if (fit.length === 1) return fit[0];
@@ -200,7 +219,7 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
   let bytes = 0;
   let sawAnything = false;
 
-  for await (const batch of readCsv(source)) {
+  for await (const batch of readCsv(source, headerDelimiter)) {
     bytes = batch.bytes;
     for (const rec of batch.records) {
       sawAnything = true;
@@ -216,7 +235,7 @@ export async function parseExport(opts: ParseExportOptions): Promise<ParseExport
             bytes,
           });
         }
-        const f = detectFormat(header, opts.exchange, opts.kind);
+        const f = detectFormat(header, opts.exchange, opts.kind, batch.delimiter);
         if (!("row" in f)) {
           return result({ errors: [{ ...f, line: rec.line }], bytes });
         }
