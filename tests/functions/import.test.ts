@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "../../functions/_shared/db.ts";
 import { fingerprint } from "../../functions/_shared/imports/ids.ts";
+import { decodeExport } from "../../functions/_shared/imports/csv.ts";
 import { parseExport } from "../../functions/_shared/imports/parse.ts";
 import { adminSql, closePools } from "../support/db.ts";
 import { exportStackEnv, ROOT } from "../support/env.ts";
@@ -19,6 +20,7 @@ import { createUser, type TestUser } from "../support/users.ts";
 const dir = resolve(ROOT, "tests/fixtures/imports");
 const manifest = JSON.parse(readFileSync(resolve(dir, "manifest.json"), "utf8")).files as Array<{
   file: string; exchange: string; kind: string; format: string | null; fills: number; transfers: number; unpaired: number; errors: unknown[];
+  funding?: number; utcOffset?: string;
 }>;
 let handler: (req: Request) => Promise<Response>;
 let user: TestUser;
@@ -46,17 +48,22 @@ describe("every supported format", () => {
   for (const f of manifest.filter((m) => m.errors.length === 0 && m.format)) {
     it(`${f.file} imports ${f.fills} fill(s) and ${f.transfers} transfer(s), and a second upload adds nothing`, async () => {
       const u = await createUser("fmt");
-      const text = readFileSync(resolve(dir, f.file), "utf8");
-      const q = `?exchange=${f.exchange}&kind=${f.kind}&file_name=${encodeURIComponent(f.file)}`;
-      const first = await upload(u, q, text);
+      // The file's bytes as downloaded (Gate's deposits and withdrawals are UTF-16): the function decodes them.
+      const bytes = readFileSync(resolve(dir, f.file));
+      const text = decodeExport(bytes);
+      const q = `?exchange=${f.exchange}&kind=${f.kind}&file_name=${encodeURIComponent(f.file)}` +
+        (f.utcOffset ? `&utc_offset=${encodeURIComponent(f.utcOffset)}` : "");
+      const first = await upload(u, q, bytes);
       expect(first.status, JSON.stringify(first.body)).toBe(200);
       expect(first.body.format.id).toBe(f.format);
       expect(first.body.fills.inserted).toBe(f.fills);
       expect(first.body.transfers.inserted).toBe(f.transfers);
+      expect(first.body.funding.inserted).toBe(f.funding ?? 0);
       expect(first.body.unpaired.count).toBe(f.unpaired);
       expect(await count("fills", u)).toBe(f.fills);
+      expect(await count("funding_payments", u)).toBe(f.funding ?? 0);
       // Exact amounts and times: what is stored equals what the parser read, digit for digit.
-      const parsed = await parseExport({ text, exchange: f.exchange as never, kind: f.kind as never, fileName: f.file });
+      const parsed = await parseExport({ text, exchange: f.exchange as never, kind: f.kind as never, fileName: f.file, utcOffset: f.utcOffset });
       const times = await adminSql()`select trade_id, executed_at from public.fills where user_id = ${u.id}`;
       for (const p of parsed.fills) {
         expect(new Date(times.find((r) => r.trade_id === p.trade_id)!.executed_at).toISOString()).toBe(p.executed_at);
@@ -76,20 +83,48 @@ describe("every supported format", () => {
           expectedFees.set(k, (expectedFees.get(k) ?? new Decimal(0)).plus(e.amount));
         }
       }
-      const feeRows = await adminSql()`select source_key, fee_amount::text, transaction_type from public.fees_tracking where user_id = ${u.id}`;
+      const feeRows = await adminSql()`select source_key, fee_amount::text, transaction_type from public.fees_tracking
+                                        where user_id = ${u.id} and transaction_type <> 'FUNDING'`;
       expect(feeRows.length).toBe(expectedFees.size);
       for (const r of feeRows) {
         expect(r.transaction_type).toBe("ORDER_FILL");
         expect(new Decimal(r.fee_amount).eq(expectedFees.get(r.source_key)!), `${r.source_key}: ${r.fee_amount}`).toBe(true);
       }
-      const again = await upload(u, q, text);
+      // A funding payment's fee row: −amount, one per payment.
+      const fundingFees = await adminSql()`select t.fee_amount::text as fee, p.amount::text as amount
+                                             from public.fees_tracking t
+                                             join public.funding_payments p on p.user_id = t.user_id and t.source_key = 'funding:' || p.symbol || ':' || p.funding_id
+                                            where t.user_id = ${u.id} and t.transaction_type = 'FUNDING'`;
+      expect(fundingFees.length).toBe(f.funding ?? 0);
+      for (const r of fundingFees) expect(new Decimal(r.fee).eq(new Decimal(r.amount).neg())).toBe(true);
+      const again = await upload(u, q, bytes);
       expect(again.status).toBe(200);
       expect(again.body.fills.inserted).toBe(0);
       expect(again.body.transfers.inserted).toBe(0);
+      expect(again.body.funding.inserted).toBe(0);
       expect(await count("fills", u)).toBe(f.fills);
-      expect((await adminSql()`select count(*)::int as n from public.fees_tracking where user_id = ${u.id}`)[0].n).toBe(expectedFees.size);
+      expect((await adminSql()`select count(*)::int as n from public.fees_tracking where user_id = ${u.id}`)[0].n).toBe(expectedFees.size + (f.funding ?? 0));
     });
   }
+});
+
+describe("the same fills downloaded in two layouts", () => {
+  it("Gate's trade history with trade ids and the older one without: stored once, whichever comes first", async () => {
+    for (const order of [["ja", "tsv"], ["tsv", "ja"]]) {
+      const u = await createUser("gate-twice");
+      const files = {
+        ja: { q: "?exchange=gateio&kind=spot-trades&utc_offset=%2B09:00", body: readFileSync(resolve(dir, "gate-spot-trades-ja.csv")) },
+        tsv: { q: "?exchange=gateio&kind=spot-trades&utc_offset=%2B08:00", body: readFileSync(resolve(dir, "gate-spot-trades-order-id.csv")) },
+      } as const;
+      const first = await upload(u, files[order[0] as "ja"].q, files[order[0] as "ja"].body);
+      const second = await upload(u, files[order[1] as "ja"].q, files[order[1] as "ja"].body);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(first.body.fills.inserted).toBe(2);
+      // other trade ids, same fingerprints (stream, second, side, price, amount, fee): twins
+      expect(second.body.fills).toEqual({ in_file: 2, inserted: 0, already_present: 2 });
+      expect(await count("fills", u)).toBe(2);
+    }
+  });
 });
 
 describe("bad files", () => {

@@ -137,8 +137,9 @@ export async function insertFills(tx: Q, owner: FillOwner, page: FillRow[] | Pre
 
 /**
  * The importer's fill write: inserts an export's new fills and their `fees_tracking` rows (the
- * one fee rule) in one statement; per fingerprint, only the rows beyond those already stored from
- * another source (API-synced twins) are inserted. Answers the fills inserted.
+ * one fee rule) in one statement; per fingerprint, only the rows beyond those already stored under
+ * other trade ids (API-synced twins, or the same fills from an export of another layout) are
+ * inserted. Answers the fills inserted.
  */
 export async function insertImportedFills(tx: Tx, userId: string, fills: FillRow[]): Promise<number> {
   if (!fills.length) return 0;
@@ -149,14 +150,20 @@ export async function insertImportedFills(tx: Tx, userId: string, fills: FillRow
        select r.*, row_number() over (partition by r.exchange, r.market_type, r.symbol, r.fingerprint order by r.trade_id) as k
          from jsonb_populate_recordset(null::public.fills, $1::jsonb) as r
      ), other_sources as (
-       -- API-synced twins: the fingerprint covers the time to the second, so they lie within that
-       -- second of the same stream (found through the stream index; no index on fingerprints).
+       -- Twins stored from another source or another download of the same fills (the API sync,
+       -- an export of another layout: other trade ids). The fingerprint covers the time to the
+       -- second, so they lie within that second of the same stream (found through the stream
+       -- index; no index on fingerprints). Rows with one of this file's own ids are a re-import,
+       -- left to the unique key.
        select s.exchange, s.market_type, s.symbol, s.fingerprint, count(*) as n
-         from (select distinct exchange, market_type, symbol, fingerprint, date_trunc('second', executed_at) as sec from src) as s
+         from (select exchange, market_type, symbol, fingerprint, date_trunc('second', executed_at) as sec,
+                      array_agg(trade_id) as ids
+                 from src
+                group by 1, 2, 3, 4, 5) as s
          join public.fills f
            on f.user_id = $2 and f.exchange = s.exchange and f.market_type = s.market_type and f.symbol = s.symbol
           and f.executed_at >= s.sec and f.executed_at < s.sec + interval '1 second'
-          and f.fingerprint = s.fingerprint and f.source <> 'import'
+          and f.fingerprint = s.fingerprint and f.trade_id <> all (s.ids)
         group by 1, 2, 3, 4
      ), ins as (
      insert into public.fills (${cols.join(", ")})

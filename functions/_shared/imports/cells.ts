@@ -202,7 +202,7 @@ export function role(ctx: RowContext, col: string): "maker" | "taker" | null {
 /** Map the exchanges' status words to ccxt's ok | pending | failed | canceled. */
 export function transferStatus(raw: string): string | null {
   const v = raw.trim().toLowerCase();
-  if (/^(completed?|success(ful)?|credited successfully|withdrawal successful|finished|done|ok)$/.test(v)) return "ok";
+  if (/^(completed?|success(ful)?|credited( successfully)?|withdrawal successful|finished|done|ok)$/.test(v)) return "ok";
   if (/(pending|processing|confirming|awaiting|in progress|waiting)/.test(v)) return "pending";
   if (/(cancel)/.test(v)) return "canceled";
   if (/(fail|reject|expired)/.test(v)) return "failed";

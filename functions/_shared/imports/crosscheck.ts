@@ -30,8 +30,28 @@ export interface PnlCrossCheck {
   difference: string;
 }
 
-export async function crossCheckPnl(userId: string, fills: readonly FillRow[]): Promise<PnlCrossCheck[]> {
+/**
+ * `ledgerPnl`: a ledger's realized-PnL rows per contract (Gate's futures book names the contract
+ * on each), with their span; counted in `fills` as rows. Entries without a symbol are skipped.
+ */
+export async function crossCheckPnl(
+  userId: string,
+  fills: readonly FillRow[],
+  ledgerPnl: readonly { exchange?: string; symbol?: string; amount: string; rows: number; from?: string; to?: string }[] = [],
+): Promise<PnlCrossCheck[]> {
   const spans = new Map<string, { exchange: string; symbol: string; fills: number; from: string; to: string; pnl: Decimal }>();
+  for (const p of ledgerPnl) {
+    if (!p.exchange || !p.symbol || !p.from || !p.to) continue;
+    const k = `${p.exchange}|${p.symbol}`;
+    const s = spans.get(k);
+    if (!s) spans.set(k, { exchange: p.exchange, symbol: p.symbol, fills: p.rows, from: p.from, to: p.to, pnl: new Decimal(p.amount) });
+    else {
+      s.fills += p.rows;
+      if (p.from < s.from) s.from = p.from;
+      if (p.to > s.to) s.to = p.to;
+      s.pnl = s.pnl.plus(p.amount);
+    }
+  }
   for (const f of fills) {
     if (f.exchange_realized_pnl === null) continue;
     const k = `${f.exchange}|${f.symbol}`;

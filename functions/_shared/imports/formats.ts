@@ -12,6 +12,10 @@ import {
   bitgetFutures, bitgetSpot, mexcDeposit, mexcSpot, mexcSpotUid, mexcWithdrawal,
 } from "./rows-bitget-mexc.ts";
 import { assembleBinanceStatement, binanceStatementRow } from "./ledger-binance.ts";
+import { gateDeposit, gateSpotTrade, gateSpotTradeTsv, gateWithdrawal } from "./rows-gate.ts";
+import {
+  assembleGateBilling, assembleGateFutures, gateBillingRow, gateBillingRowUnits, gateFuturesRow,
+} from "./ledger-gate.ts";
 
 export type ImportKind = "spot-trades" | "futures-trades" | "deposits" | "withdrawals" | "statement";
 export const IMPORT_KINDS: readonly ImportKind[] = ["spot-trades", "futures-trades", "deposits", "withdrawals", "statement"];
@@ -130,6 +134,9 @@ const SRC = {
   metkoOrders: "metko21neon/application src/assets/orders.ts",
   mexcUid: "Rust importer tests with MEXC downloads (index file 59671868324)",
   bitty98: "a user's statement quoted in BittyTax/BittyTax issue #98 (2021-04-08)",
+  giacenze: "Lucapasselli/GiacenzeCrypto ImportazioneGenericaGateIoTest (its author's own Gate.io downloads)",
+  torchGate: "0xtorch/datasource tests/csv/gate-*.csv (a user's Gate.io downloads, Japanese interface)",
+  bittyGate: "BittyTax src/bittytax/conv/parsers/gateio.py (written against users' real files in BittyTax issue #152)",
   arStatement: "a portfolio app's statement-parser tests (index file 55055467608); its rows were partly edited by their author",
 };
 
@@ -262,6 +269,45 @@ export const FORMATS: readonly ImportFormat[] = [
     label: "Bitget USDT-M futures fills", source: "unconfirmed: no public source found", confirmed: "none",
     header: h("Date,Order ID,Trade ID,Futures,Direction,Price,Amount,Total,Fee,Fee coin,Realized P/L"),
     row: bitgetFutures,
+  },
+  {
+    id: "gate-spot-trades", exchange: "gateio", kind: "spot-trades", zone: "local",
+    label: "Gate.io spot trade history", source: `${SRC.giacenze}; ${SRC.torchGate}`, confirmed: "rows",
+    header: h("No,Time,Trade type,Role,Market,Deal price,Deal amount,Total,Fee"), row: gateSpotTrade,
+  },
+  {
+    id: "gate-spot-trades-order-id", exchange: "gateio", kind: "spot-trades", zone: "local", delimiter: "\t",
+    label: "Gate.io spot trade history (older, tab-separated, with order ids)", source: SRC.torchGate, confirmed: "rows",
+    header: h("No,Order Id,Time,Trade type,Role,Pair,Price,Amount,Total,Fee"), row: gateSpotTradeTsv,
+  },
+  {
+    id: "gate-deposits", exchange: "gateio", kind: "deposits", zone: "local", delimiter: "\t",
+    label: "Gate.io deposit history (mydeposits)", source: SRC.giacenze, confirmed: "rows",
+    header: h("Order ID,Time,Address,TxID,Coin,Amount,Status"), row: gateDeposit,
+  },
+  {
+    id: "gate-withdrawals", exchange: "gateio", kind: "withdrawals", zone: "local", delimiter: "\t",
+    label: "Gate.io withdrawal history (mywithdrawals)", source: `${SRC.giacenze}; ${SRC.torchGate}`, confirmed: "rows",
+    header: h("Order ID,Time,Network,Address,Address Name,TxID,Coin,Amount,Trading Fee,Amount Received,Status"),
+    row: gateWithdrawal,
+  },
+  {
+    id: "gate-billing", exchange: "gateio", kind: "statement", zone: "local",
+    label: "Gate.io billing details", source: SRC.bittyGate, confirmed: "header",
+    header: h("no,time,action_desc,action_data,type,change_amount,amount,total"),
+    row: gateBillingRow, assemble: assembleGateBilling,
+  },
+  {
+    id: "gate-billing-units", exchange: "gateio", kind: "statement", zone: "local",
+    label: "Gate.io billing details (amounts with their unit)", source: SRC.torchGate, confirmed: "rows",
+    header: h("no,time,action_desc,action_data,change_amount,amount,additional_info"),
+    row: gateBillingRowUnits, assemble: assembleGateBilling,
+  },
+  {
+    id: "gate-futures-book", exchange: "gateio", kind: "statement", zone: "local",
+    label: "Gate.io perpetual futures account book", source: SRC.torchGate, confirmed: "rows",
+    header: h("No,Time,Contacts,Action Type,Change,Balance,Remarks"),
+    row: gateFuturesRow, assemble: assembleGateFutures,
   },
   {
     id: "mexc-spot-trades-uid", exchange: "mexc", kind: "spot-trades", zone: "local",

@@ -20,7 +20,7 @@ import { Decimal } from "../decimal.ts";
 import { allSet, asset, num, text, time } from "./cells.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, SkipCounter, sum, toUnpaired,
+  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, pushTo, SkipCounter, sum, toUnpaired,
 } from "./ledger.ts";
 
 export function binanceStatementRow(timeCol: string) {
@@ -80,12 +80,12 @@ export function assembleBinanceStatement(entries: readonly LedgerDraft[]): Ledge
         skipped.add(`${op} (futures)`, "futures commission: it is in the fees of the futures trade history");
       } else skipped.add(op, "not a trade or transfer");
     } else if (LEG[op] || FEE_OPS.has(op)) {
-      if (isSpot(e.account)) push(trades, `${e.at}|${e.account}`, e);
+      if (isSpot(e.account)) pushTo(trades, `${e.at}|${e.account}`, e);
       else unpair(e, `a trade leg in the ${e.account} account (only Spot trades are imported; margin loans are not tracked)`);
     } else if (op === "Transaction Related") {
       unpair(e, "Binance does not say which side of a trade a \"Transaction Related\" leg is");
     } else if (CONVERT_OPS.has(op)) {
-      push(converts, `${e.at}|${op.toLowerCase()}`, e);
+      pushTo(converts, `${e.at}|${op.toLowerCase()}`, e);
     } else if (DEPOSIT_OPS.has(op) || WITHDRAW_OPS.has(op)) {
       const deposit = DEPOSIT_OPS.has(op);
       const d = new Decimal(e.change);
@@ -121,11 +121,6 @@ export function assembleBinanceStatement(entries: readonly LedgerDraft[]): Ledge
   return out;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
-}
 
 interface Family {
   base: Map<string, string[]>;
@@ -151,7 +146,7 @@ function tradeFills(legs: readonly LedgerDraft[]): FillDraft[] | string {
     if (role === "sign") role = positive === (leg.family === "buy") ? "base" : "quote";
     const received = (leg.family === "buy") === (role === "base");
     if (received !== positive) return `the ${e.operation} leg of ${e.asset} has the wrong sign`;
-    push(fam[leg.family][role], e.asset, abs(e.change));
+    pushTo(fam[leg.family][role], e.asset, abs(e.change));
   }
   const present = (["buy", "sell"] as const).filter((k) => fam[k].base.size || fam[k].quote.size);
   if (!present.length) return "fee rows without the trade they belong to";
@@ -166,7 +161,7 @@ function tradeFills(legs: readonly LedgerDraft[]): FillDraft[] | string {
     const received = present.filter((k) => [...(k === "buy" ? fam[k].base : fam[k].quote).keys()][0] === e.asset);
     const target = present.length === 1 ? present[0] : received.length === 1 ? received[0] : null;
     if (!target) return "a fee leg that could belong to either of two trades at this second";
-    push(fam[target].fees, e.asset, negate(e.change));
+    pushTo(fam[target].fees, e.asset, negate(e.change));
   }
   return present.map((k) => {
     const f = fam[k];

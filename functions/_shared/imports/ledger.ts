@@ -7,7 +7,7 @@
  * transfers at all (`skipped`, counted per operation).
  */
 import { Decimal } from "../decimal.ts";
-import type { FundingRow } from "../domain/types.ts";
+import type { ExchangeId, FundingRow } from "../domain/types.ts";
 import type { FillDraft, TransferDraft } from "./formats.ts";
 import { KNOWN_QUOTES } from "./symbols.ts";
 
@@ -42,8 +42,11 @@ export interface LedgerResult {
   unpaired: UnpairedRow[];
   /** Rows that are neither trades nor transfers (earn, internal moves, …), per operation. */
   skipped: { operation: string; rows: number; why: string }[];
-  /** The exchange's own realized PnL rows, summed per currency (no symbol: a cross-check only). */
-  exchangePnl: { currency: string; amount: string; rows: number }[];
+  /**
+   * The exchange's own realized PnL rows, summed per currency, or per contract and currency when
+   * the ledger names the contract (then with the span of its rows): a cross-check only.
+   */
+  exchangePnl: { currency: string; amount: string; rows: number; exchange?: ExchangeId; symbol?: string; from?: string; to?: string }[];
 }
 
 /** Price of a grouped fill: quote total / base total, rounded half-even at 18 decimals. */
@@ -91,4 +94,11 @@ export class SkipCounter {
   list(): LedgerResult["skipped"] {
     return [...this.counts].map(([operation, c]) => ({ operation, ...c })).sort((a, b) => b.rows - a.rows || a.operation.localeCompare(b.operation));
   }
+}
+
+/** Appends v to the list under k. */
+export function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }

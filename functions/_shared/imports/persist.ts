@@ -6,7 +6,8 @@
  * Idempotent: exports without trade ids get deterministic synthetic ids, so re-importing a file
  * adds nothing. An export that overlaps API-synced fills does not double them: per fingerprint
  * (exchange, market type, symbol, second, side, price, amount, fee), only the rows beyond those
- * already stored from another source are inserted (counted, not dropped as a group: two real
+ * already stored under other trade ids (API-synced, or another layout's export) are inserted
+ * (counted, not dropped as a group: two real
  * fills can share a fingerprint).
  */
 import type { Tx } from "../db.ts";
@@ -123,7 +124,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     pnl: streams.length ? { streams: streams.length, closing_events: streams.reduce((n, s) => n + s.events, 0) } : null,
     unpaired: { count: parsed.unpaired.length, rows: parsed.unpaired.slice(0, 100) },
     skipped: parsed.skipped,
-    pnl_check: req.process === false ? [] : await crossCheckPnl(req.userId, parsed.fills),
+    pnl_check: req.process === false ? [] : await crossCheckPnl(req.userId, parsed.fills, parsed.exchangePnl),
     exchange_pnl_totals: parsed.exchangePnl,
     utc_offset_minutes: parsed.utcOffsetMinutes,
     utc_offset_source: parsed.utcOffsetSource,

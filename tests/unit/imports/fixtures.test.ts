@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { FORMATS } from "../../../functions/_shared/imports/formats.ts";
+import { decodeExport } from "../../../functions/_shared/imports/csv.ts";
 import { parseExport } from "../../../functions/_shared/imports/parse.ts";
 
 const dir = fileURLToPath(new URL("../../fixtures/imports/", import.meta.url));
@@ -13,11 +14,12 @@ const manifest = JSON.parse(readFileSync(dir + "manifest.json", "utf8"));
 describe("tests/fixtures/imports", () => {
   for (const m of manifest.files) {
     it(m.file, async () => {
-      const text = readFileSync(dir + m.file, "utf8");
-      const r = await parseExport({ text, exchange: m.exchange, kind: m.kind, fileName: m.file });
+      const text = decodeExport(readFileSync(dir + m.file)); // as downloaded: UTF-8, or UTF-16 by its BOM
+      const r = await parseExport({ text, exchange: m.exchange, kind: m.kind, fileName: m.file, utcOffset: m.utcOffset });
       expect(r.format?.id ?? null).toBe(m.format);
       expect(r.fills).toHaveLength(m.fills);
       expect(r.transfers).toHaveLength(m.transfers);
+      expect(r.funding).toHaveLength(m.funding ?? 0);
       expect(r.unpaired).toHaveLength(m.unpaired);
       expect(r.errors).toHaveLength(m.errors.length);
       m.errors.forEach((e: Record<string, unknown>, i: number) => {
@@ -26,9 +28,10 @@ describe("tests/fixtures/imports", () => {
         if (typeof problem_starts_with === "string") expect(r.errors[i].problem.startsWith(problem_starts_with)).toBe(true);
       });
       // the same file twice: identical ids (idempotent re-import)
-      const again = await parseExport({ text, exchange: m.exchange, kind: m.kind, fileName: m.file });
+      const again = await parseExport({ text, exchange: m.exchange, kind: m.kind, fileName: m.file, utcOffset: m.utcOffset });
       expect(again.fills.map((f) => f.trade_id)).toEqual(r.fills.map((f) => f.trade_id));
       expect(again.transfers.map((t) => t.transfer_id)).toEqual(r.transfers.map((t) => t.transfer_id));
+      expect(again.funding.map((p) => p.funding_id)).toEqual(r.funding.map((p) => p.funding_id));
     });
   }
 
