@@ -42,8 +42,11 @@ export interface LedgerResult {
   unpaired: UnpairedRow[];
   /** Rows that are neither trades nor transfers (earn, internal moves, …), per operation. */
   skipped: { operation: string; rows: number; why: string }[];
-  /** The exchange's own realized PnL rows, summed per currency (no symbol: a cross-check only). */
-  exchangePnl: { currency: string; amount: string; rows: number }[];
+  /**
+   * The exchange's own realized PnL rows, summed per currency (a cross-check only); per symbol
+   * (ccxt swap symbol), with the first and last row's time, when the ledger names the contract.
+   */
+  exchangePnl: { currency: string; amount: string; rows: number; symbol?: string; from?: string; to?: string }[];
 }
 
 /** Price of a grouped fill: quote total / base total, rounded half-even at 18 decimals. */
