@@ -1,5 +1,6 @@
 // tests/fixtures/imports: real export files (SOURCE.md names where each row was published) plus the
-// error cases, and what each imports, as listed in manifest.json (the same files serve the import
+// error cases, and what each imports (fills, transfers, unpaired ledger rows, and funding payments
+// where the entry gives them), as listed in manifest.json (the same files serve the import
 // function's tests). Every file is parsed under its own name: `(UTC+8)` in a name sets the zone.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,7 @@ describe("tests/fixtures/imports", () => {
       expect(r.fills).toHaveLength(m.fills);
       expect(r.transfers).toHaveLength(m.transfers);
       expect(r.unpaired).toHaveLength(m.unpaired);
+      if (m.funding !== undefined) expect(r.funding).toHaveLength(m.funding);
       expect(r.errors).toHaveLength(m.errors.length);
       m.errors.forEach((e: Record<string, unknown>, i: number) => {
         const { problem_starts_with, ...exact } = e;
@@ -29,6 +31,7 @@ describe("tests/fixtures/imports", () => {
       const again = await parseExport({ text, exchange: m.exchange, kind: m.kind, fileName: m.file });
       expect(again.fills.map((f) => f.trade_id)).toEqual(r.fills.map((f) => f.trade_id));
       expect(again.transfers.map((t) => t.transfer_id)).toEqual(r.transfers.map((t) => t.transfer_id));
+      expect(again.funding.map((p) => p.funding_id)).toEqual(r.funding.map((p) => p.funding_id));
     });
   }
 
