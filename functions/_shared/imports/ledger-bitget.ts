@@ -17,7 +17,7 @@
  */
 import { Decimal } from "../decimal.ts";
 import { splitPair } from "../domain/symbols.ts";
-import { allSet, asset, num, text, time } from "./cells.ts";
+import { allSet, asset, num, type NumOpts, text, time } from "./cells.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
   abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, SkipCounter, sum, toUnpaired,
@@ -44,15 +44,28 @@ interface Columns {
   balance?: string;
 }
 
+/**
+ * A number with no comma in it. Bitget writes plain decimals in these files; in the 2024
+ * semicolon-separated file a comma could only be a spreadsheet's decimal comma (`37,061` would
+ * otherwise read as 37061 under the thousands-separator rule), so it is a row error.
+ */
+function plainNum(ctx: RowContext, col: string, opts: NumOpts): string | null {
+  if (ctx.get(col).includes(",")) {
+    ctx.bad(col, "a number with a comma: Bitget writes plain decimals (a spreadsheet's re-save with decimal commas?)");
+    return null;
+  }
+  return num(ctx, col, opts);
+}
+
 function ledgerRow(cols: Columns, account: "futures" | "spot") {
   return (ctx: RowContext): BitgetLedgerDraft | null => {
     const id = text(ctx, cols.id, true);
     const at = time(ctx, cols.time);
     const coin = asset(ctx, cols.coin);
     const type = text(ctx, cols.type, true);
-    const change = num(ctx, cols.amount, { sign: "any" });
-    const fee = num(ctx, cols.fee, { sign: "any" });
-    if (cols.balance) num(ctx, cols.balance, { sign: "any", optional: true });
+    const change = plainNum(ctx, cols.amount, { sign: "any" });
+    const fee = plainNum(ctx, cols.fee, { sign: "any" });
+    if (cols.balance) plainNum(ctx, cols.balance, { sign: "any", optional: true });
     const contract = cols.contract ? text(ctx, cols.contract) : null;
     if (!allSet(id, at, coin, type, change, fee)) return null;
     return {

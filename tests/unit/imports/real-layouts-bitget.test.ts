@@ -246,6 +246,17 @@ describe("Bitget spot ledger `order,Date,Coin,Type,Amount,Fee,Available`", () =>
     }
   });
 
+  it("the 2025 file re-saved by a spreadsheet with `;` and decimal commas is refused at the number, never read as thousands", async () => {
+    const text = read("bitget-spot-ledger-2025.csv").replaceAll(",", ";").replace("-37.06153", "-37,061");
+    const r = await parseExport({ text });
+    expect(r.format?.id).toBe("bitget-spot-ledger-semicolon");
+    expect(r.fills).toEqual([]);
+    expect(r.errors).toEqual([{
+      line: 3, column: "Amount", value: "-37,061",
+      problem: "a number with a comma: Bitget writes plain decimals (a spreadsheet's re-save with decimal commas?)",
+    }]);
+  });
+
   it("pairing rules on constructed rows (the real rows' shape): a sell, a fee-deduct row, transfers, what is not paired", async () => {
     const header = "order,Date,Coin,Type,Amount,Fee,Available";
     const r = await parseText([
