@@ -301,6 +301,28 @@ describe("Bitget spot ledger `order,Date,Coin,Type,Amount,Fee,Available`", () =>
     ]);
   });
 
+  it("swaps (`Exchange spending` / `Exchange income`): one asset into one is a fill; dust of several coins into BGB is unpaired", async () => {
+    // Cryptax's notes on its owner's 2025 file: TRUMP, MOZ and 0X0 leave at the timestamp BGB arrives.
+    const r = await parseText([
+      "order,Date,Coin,Type,Amount,Fee,Available",
+      "1,2025-06-01 10:00:00,TRUMP,Exchange spending,-0.5,0,0",
+      "2,2025-06-01 10:00:00,MOZ,Exchange spending,-100,0,0",
+      "3,2025-06-01 10:00:00,BGB,Exchange income,0.3,0,0.3",
+      "4,2025-06-01 11:00:00,USDT,Exchange spending,-5,0,0",
+      "5,2025-06-01 11:00:00,BGB,Exchange income,1,0,1.3",
+      // a Buy and a Sell at the same second as a swap stay apart from it
+      "6,2025-06-01 11:00:00,BTC,Buy,0.001,0,0.001",
+      "7,2025-06-01 11:00:00,USDT,Sell,-100,0,0",
+    ].join("\n"));
+    expect(r.fills.map(view)).toEqual([
+      ["BGB/USDT", "buy", "5", "1", "5", [], "2025-06-01T11:00:00.000Z"],
+      ["BTC/USDT", "buy", "100000", "0.001", "100", [], "2025-06-01T11:00:00.000Z"],
+    ]);
+    expect(r.unpaired.map((u) => [u.line, u.operation, u.asset])).toEqual([
+      [2, "Exchange spending", "TRUMP"], [3, "Exchange spending", "MOZ"], [4, "Exchange income", "BGB"],
+    ]);
+  });
+
   it("a leg with the wrong sign, or a pair of two unknown quotes, is unpaired", async () => {
     const r = await parseText([
       "order,Date,Coin,Type,Amount,Fee,Available",
