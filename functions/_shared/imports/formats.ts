@@ -135,7 +135,7 @@ const SRC = {
   arStatement: "a portfolio app's statement-parser tests (index file 55055467608); its rows were partly edited by their author",
   bitgetSpec042: "a project's spec \"042 — Exchange operations from CSV exports\", read from its owner's downloads of 2026-10-08/09 (index file 71535865713)",
   cryptax: "robin13901/Cryptax docs on its owner's real Bitget files (index files 67045826616, 66971704904)",
-  cryptaxSpotRows: "robin13901/Cryptax: a real row quoted in its docs (index file 66942996078) and \"Actual rows\" of spot-tx.test.ts (index file 66778623240)",
+  cryptaxSpotRows: "robin13901/Cryptax: a real row quoted in its docs (index file 66942996078) and the \"real CSV fixture rows\" of spot-tx.test.ts (index file 66778623240)",
   bitgetImporter: "an importer's expected columns (index file 55428828960)",
   jimItMy: "JimItMy/bitget-cointracking-funding-fees bitget.csv and transactions.csv (commit 72e6f4fb51eb8ddf3035d936ee0f4d1df5d7d06a)",
 };
