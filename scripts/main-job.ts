@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import type { FillRow } from "../functions/_shared/domain/types.ts";
+import type { ParseExportResult } from "../functions/_shared/imports/parse.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const { values } = parseArgs({
@@ -52,7 +53,7 @@ try {
 
   const files = readdirSync(dir).filter((f) => f.endsWith(".csv") && f !== "prices.csv").sort();
   if (!files.length) throw new Error(`no exchange export (*.csv) in ${dir}`);
-  const imported: { file: string; fills: FillRow[]; ledgerPnl: Awaited<ReturnType<typeof parseExport>>["exchangePnl"] }[] = [];
+  const imported: { file: string; fills: FillRow[]; ledger: { exchange: string; totals: ParseExportResult["exchangePnl"] } }[] = [];
   const summary: string[][] = [["file", "layout", "zone", "rows", "new", "duplicates", "unpaired"]];
   for (const f of files) {
     const text = decodeExport(readFileSync(join(dir, f))); // UTF-8, or UTF-16 by its BOM (Gate.io)
@@ -74,15 +75,15 @@ try {
     if (r.unpaired.count > 10) console.error(`  ${f}: … and ${r.unpaired.count - 10} more unpaired row(s)`);
     // The parsed fills, for the exchange-PnL cross-check once the engine has run.
     const parsed = await parseExport({ text, fileName: f, utcOffset: values["utc-offset"] });
-    imported.push({ file: f, fills: parsed.fills, ledgerPnl: parsed.exchangePnl });
+    imported.push({ file: f, fills: parsed.fills, ledger: { exchange: r.format.exchange, totals: parsed.exchangePnl } });
   }
   const widths = summary[0].map((_, i) => Math.max(...summary.map((r) => r[i].length)));
   for (const row of summary) process.stderr.write("  " + row.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ") + "\n");
 
   const streams = await processUser(user.id);
   step(`PnL engine: ${streams.length} stream(s), ${streams.reduce((n, s) => n + s.fills, 0)} new fill(s) processed, ${streams.reduce((n, s) => n + s.events, 0)} closing event(s) written`);
-  for (const { file, fills, ledgerPnl } of imported) {
-    for (const c of await crossCheckPnl(user.id, fills, ledgerPnl)) {
+  for (const { file, fills, ledger } of imported) {
+    for (const c of await crossCheckPnl(user.id, fills, ledger)) {
       step(`${file}: ${c.symbol} realized PnL: exchange ${c.exchange_pnl}, engine ${c.engine_gross} before fees (${c.engine_net} after), difference ${c.difference}`);
     }
   }

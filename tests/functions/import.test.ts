@@ -83,27 +83,24 @@ describe("every supported format", () => {
           expectedFees.set(k, (expectedFees.get(k) ?? new Decimal(0)).plus(e.amount));
         }
       }
-      const feeRows = await adminSql()`select source_key, fee_amount::text, transaction_type from public.fees_tracking
-                                        where user_id = ${u.id} and transaction_type <> 'FUNDING'`;
+      // A ledger's funding payments are stored with one fee row each (paid funding = a positive fee).
+      expect(first.body.funding.inserted).toBe(parsed.funding.length);
+      expect(await count("funding_payments", u)).toBe(parsed.funding.length);
+      for (const p of parsed.funding) expectedFees.set(`funding:${p.symbol}:${p.funding_id}`, new Decimal(p.amount).negated());
+      const feeRows = await adminSql()`select source_key, fee_amount::text, transaction_type from public.fees_tracking where user_id = ${u.id}`;
       expect(feeRows.length).toBe(expectedFees.size);
       for (const r of feeRows) {
-        expect(r.transaction_type).toBe("ORDER_FILL");
+        expect(r.transaction_type).toBe(r.source_key.startsWith("funding:") ? "FUNDING" : "ORDER_FILL");
         expect(new Decimal(r.fee_amount).eq(expectedFees.get(r.source_key)!), `${r.source_key}: ${r.fee_amount}`).toBe(true);
       }
-      // A funding payment's fee row: −amount, one per payment.
-      const fundingFees = await adminSql()`select t.fee_amount::text as fee, p.amount::text as amount
-                                             from public.fees_tracking t
-                                             join public.funding_payments p on p.user_id = t.user_id and t.source_key = 'funding:' || p.symbol || ':' || p.funding_id
-                                            where t.user_id = ${u.id} and t.transaction_type = 'FUNDING'`;
-      expect(fundingFees.length).toBe(f.funding ?? 0);
-      for (const r of fundingFees) expect(new Decimal(r.fee).eq(new Decimal(r.amount).neg())).toBe(true);
       const again = await upload(u, q, bytes);
       expect(again.status).toBe(200);
       expect(again.body.fills.inserted).toBe(0);
       expect(again.body.transfers.inserted).toBe(0);
       expect(again.body.funding.inserted).toBe(0);
       expect(await count("fills", u)).toBe(f.fills);
-      expect((await adminSql()`select count(*)::int as n from public.fees_tracking where user_id = ${u.id}`)[0].n).toBe(expectedFees.size + (f.funding ?? 0));
+      expect(await count("funding_payments", u)).toBe(parsed.funding.length);
+      expect((await adminSql()`select count(*)::int as n from public.fees_tracking where user_id = ${u.id}`)[0].n).toBe(expectedFees.size);
     });
   }
 });
@@ -215,6 +212,27 @@ describe("file names and ledgers", () => {
     expect(r.body.exchange_pnl_totals).toEqual([{ currency: "USDT", amount: "1.24066", rows: 2 }]);
     expect(await count("fills", u)).toBe(10);
     expect(await count("transfers", u)).toBe(3);
+  });
+
+  it("a Bitget futures ledger: its closes' realized PnL per symbol in pnl_check beside the engine's; funding stored per contract", async () => {
+    const u = await createUser("bitget-ledger");
+    const r = await upload(u, "?exchange=bitget&utc_offset=%2B01:00", readFileSync(resolve(dir, "bitget-futures-ledger-2-filtered.csv"), "utf8"));
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.format.id).toBe("bitget-futures-ledger-short");
+    // no fills in this user's account: the engine has no closes, so the whole figure is the difference
+    expect(r.body.pnl_check.find((c: { symbol: string }) => c.symbol === "BTC/USDT:USDT")).toEqual({
+      exchange: "bitget", symbol: "BTC/USDT:USDT", fills: 5, from: "2024-04-13T20:09:09.000Z", to: "2024-11-17T21:22:08.000Z",
+      exchange_pnl: "-248.383903731105", engine_gross: "0", engine_net: "0", difference: "248.383903731105",
+    });
+    expect(r.body.pnl_check.map((c: { symbol: string }) => c.symbol)).toEqual(["ADA/USDT:USDT", "BTC/USDT:USDT", "SOL/USDT:USDT"]);
+    expect(r.body.unpaired.count).toBe(1);
+    const funding = await upload(u, "?exchange=bitget&utc_offset=%2B01:00", readFileSync(resolve(dir, "bitget-futures-ledger-1.csv"), "utf8"));
+    expect(funding.body.funding).toEqual({ in_file: 86, inserted: 86, already_present: 0 });
+    const [btc] = await adminSql()`select count(*)::int as n, sum(amount)::text as total from public.funding_payments
+                                    where user_id = ${u.id} and symbol = 'BTC/USDT:USDT'`;
+    // the 12 BTCUSDT funding rows of the file
+    expect(btc.n).toBe(12);
+    expect(new Decimal(btc.total).eq("-1.566585225"), btc.total).toBe(true);
   });
 });
 

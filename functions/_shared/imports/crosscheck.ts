@@ -8,6 +8,10 @@
  *                exchange's number), and net_pnl (after fees and funding) beside it
  *   difference = engine − exchange
  *
+ * A ledger that names the contract of its realized-PnL rows (Bitget's futures ledger: `close_*`
+ * amounts, before fees) gives the same per-symbol figure over the span of those rows, and is
+ * compared the same way (`fills` then counts the ledger's rows).
+ *
  * Why they differ (README, "Exchange PnL cross-check"): the exchange's figure excludes fees and
  * funding, so compare it with `engine_gross`; a position opened before the file starts has no
  * cost basis in the engine (its close counts in neither, or only in the exchange's); and the
@@ -17,6 +21,7 @@
 import { Decimal } from "../decimal.ts";
 import { withServiceFor } from "../db.ts";
 import type { FillRow } from "../domain/types.ts";
+import type { LedgerResult } from "./ledger.ts";
 
 export interface PnlCrossCheck {
   exchange: string;
@@ -30,27 +35,18 @@ export interface PnlCrossCheck {
   difference: string;
 }
 
-/**
- * `ledgerPnl`: a ledger's realized-PnL rows per contract (Gate's futures book names the contract
- * on each), with their span; counted in `fills` as rows. Entries without a symbol are skipped.
- */
 export async function crossCheckPnl(
   userId: string,
   fills: readonly FillRow[],
-  ledgerPnl: readonly { exchange?: string; symbol?: string; amount: string; rows: number; from?: string; to?: string }[] = [],
+  /** A ledger's realized-PnL totals; those with a symbol (and span) are checked per symbol. */
+  ledger: { exchange: string; totals: LedgerResult["exchangePnl"] } | null = null,
 ): Promise<PnlCrossCheck[]> {
   const spans = new Map<string, { exchange: string; symbol: string; fills: number; from: string; to: string; pnl: Decimal }>();
-  for (const p of ledgerPnl) {
-    if (!p.exchange || !p.symbol || !p.from || !p.to) continue;
-    const k = `${p.exchange}|${p.symbol}`;
-    const s = spans.get(k);
-    if (!s) spans.set(k, { exchange: p.exchange, symbol: p.symbol, fills: p.rows, from: p.from, to: p.to, pnl: new Decimal(p.amount) });
-    else {
-      s.fills += p.rows;
-      if (p.from < s.from) s.from = p.from;
-      if (p.to > s.to) s.to = p.to;
-      s.pnl = s.pnl.plus(p.amount);
-    }
+  for (const t of ledger?.totals ?? []) {
+    if (!t.symbol || !t.from || !t.to) continue;
+    spans.set(`${ledger!.exchange}|${t.symbol}|${t.currency}`, {
+      exchange: ledger!.exchange, symbol: t.symbol, fills: t.rows, from: t.from, to: t.to, pnl: new Decimal(t.amount),
+    });
   }
   for (const f of fills) {
     if (f.exchange_realized_pnl === null) continue;

@@ -8,14 +8,16 @@ import {
   binanceConvert, binanceFuturesUid, binanceOrderFill, binanceOrderRow, binanceSpotGlued, binanceSpotLegacy, binanceFutures,
   binanceTransfer,
 } from "./rows-binance.ts";
-import {
-  bitgetFutures, bitgetSpot, mexcDeposit, mexcSpot, mexcSpotUid, mexcWithdrawal,
-} from "./rows-bitget-mexc.ts";
+import { bitgetFutures, bitgetSpot, bitgetSpotFills } from "./rows-bitget.ts";
+import { mexcDeposit, mexcSpot, mexcSpotUid, mexcWithdrawal } from "./rows-mexc.ts";
 import { assembleBinanceStatement, binanceStatementRow } from "./ledger-binance.ts";
 import { gateDeposit, gateSpotTrade, gateSpotTradeTsv, gateWithdrawal } from "./rows-gate.ts";
 import {
   assembleGateBilling, assembleGateFutures, gateBillingRow, gateBillingRowUnits, gateFuturesRow,
 } from "./ledger-gate.ts";
+import {
+  assembleBitgetFuturesLedger, assembleBitgetSpotLedger, bitgetFuturesLedgerRow, bitgetFuturesLedgerShortRow, bitgetSpotLedgerRow,
+} from "./ledger-bitget.ts";
 
 export type ImportKind = "spot-trades" | "futures-trades" | "deposits" | "withdrawals" | "statement";
 export const IMPORT_KINDS: readonly ImportKind[] = ["spot-trades", "futures-trades", "deposits", "withdrawals", "statement"];
@@ -138,6 +140,11 @@ const SRC = {
   torchGate: "0xtorch/datasource tests/csv/gate-*.csv (a user's Gate.io downloads, Japanese interface)",
   bittyGate: "BittyTax src/bittytax/conv/parsers/gateio.py (written against users' real files in BittyTax issue #152)",
   arStatement: "a portfolio app's statement-parser tests (index file 55055467608); its rows were partly edited by their author",
+  bitgetSpec042: "a project's spec \"042 — Exchange operations from CSV exports\", read from its owner's downloads of 2026-10-08/09 (index file 71535865713)",
+  cryptax: "robin13901/Cryptax docs on its owner's real Bitget files (index files 67045826616, 66971704904)",
+  cryptaxSpotRows: "robin13901/Cryptax: a real row quoted in its docs (index file 66942996078) and the \"real CSV fixture rows\" of spot-tx.test.ts (index file 66778623240)",
+  bitgetImporter: "an importer's expected columns (index file 55428828960)",
+  jimItMy: "JimItMy/bitget-cointracking-funding-fees bitget.csv and transactions.csv (commit 72e6f4fb51eb8ddf3035d936ee0f4d1df5d7d06a)",
 };
 
 export const FORMATS: readonly ImportFormat[] = [
@@ -260,15 +267,47 @@ export const FORMATS: readonly ImportFormat[] = [
     row: binanceStatementRow("UTC_Time"), assemble: assembleBinanceStatement, trailingOptional: 1,
   },
   {
+    id: "bitget-spot-fills", exchange: "bitget", kind: "spot-trades", zone: "local",
+    label: "Bitget spot order details (fills)", source: SRC.bitgetSpec042, confirmed: "header",
+    header: h("Date,Trading pair,Base Asset,Quote Asset,Direction,Price,Amount,Total,Fee,Fee Coin"), row: bitgetSpotFills,
+  },
+  {
     id: "bitget-spot-trades", exchange: "bitget", kind: "spot-trades", zone: "local",
-    label: "Bitget spot fills", source: "unconfirmed: no public source found", confirmed: "none",
+    label: "Bitget spot fills (sample-account layout, unconfirmed)",
+    source: "unconfirmed: written from memory (the real download is bitget-spot-fills); kept because the shipped sample account is written in it",
+    confirmed: "none",
     header: h("Date,Order ID,Trade ID,Trading pair,Direction,Price,Amount,Total,Fee,Fee coin"), row: bitgetSpot,
   },
   {
     id: "bitget-futures-trades", exchange: "bitget", kind: "futures-trades", zone: "local",
-    label: "Bitget USDT-M futures fills", source: "unconfirmed: no public source found", confirmed: "none",
+    label: "Bitget USDT-M futures fills (sample-account layout, unconfirmed)",
+    source: "unconfirmed: written from memory, no public header found; kept because the shipped sample account is written in it",
+    confirmed: "none",
     header: h("Date,Order ID,Trade ID,Futures,Direction,Price,Amount,Total,Fee,Fee coin,Realized P/L"),
     row: bitgetFutures,
+  },
+  {
+    id: "bitget-futures-ledger", exchange: "bitget", kind: "statement", zone: "local",
+    label: "Bitget USDT-M futures transactions (ledger)", source: `${SRC.cryptax}; ${SRC.bitgetImporter}`, confirmed: "header",
+    header: h("Order,Date,Coin,Futures,Margin Mode,Type,Amount,Fee,Wallet balance"),
+    row: bitgetFuturesLedgerRow, assemble: assembleBitgetFuturesLedger,
+  },
+  {
+    id: "bitget-futures-ledger-short", exchange: "bitget", kind: "statement", zone: "local",
+    label: "Bitget USDT-M futures transactions (ledger, `order,date,…,sum,fee` file; maybe made through the tax API)",
+    source: SRC.jimItMy, confirmed: "rows",
+    header: h("order,date,coin,futures,type,sum,fee"), row: bitgetFuturesLedgerShortRow, assemble: assembleBitgetFuturesLedger,
+  },
+  {
+    id: "bitget-spot-ledger", exchange: "bitget", kind: "statement", zone: "local",
+    label: "Bitget spot transactions (ledger)", source: SRC.cryptaxSpotRows, confirmed: "rows",
+    header: h("order,Date,Coin,Type,Amount,Fee,Available"), row: bitgetSpotLedgerRow, assemble: assembleBitgetSpotLedger,
+  },
+  {
+    id: "bitget-spot-ledger-semicolon", exchange: "bitget", kind: "statement", zone: "local",
+    label: "Bitget spot transactions (ledger, 2024 semicolon-separated file)", source: SRC.cryptaxSpotRows, confirmed: "rows",
+    header: h("order,Date,Coin,Type,Amount,Fee,Available"), delimiter: ";", row: bitgetSpotLedgerRow,
+    assemble: assembleBitgetSpotLedger,
   },
   {
     id: "gate-spot-trades", exchange: "gateio", kind: "spot-trades", zone: "local",

@@ -266,7 +266,7 @@ export function assembleGateFutures(entries: readonly LedgerDraft[]): LedgerResu
   out.skipped = skipped.list();
   out.exchangePnl = [...pnl.values()]
     .sort((a, b) => a.symbol.localeCompare(b.symbol))
-    .map((p) => ({ currency: p.currency, amount: p.amount.toFixed(), rows: p.rows, exchange: "gateio", symbol: p.symbol, from: p.from, to: p.to }));
+    .map((p) => ({ currency: p.currency, amount: p.amount.toFixed(), rows: p.rows, symbol: p.symbol, from: p.from, to: p.to }));
   return out;
 }
 

@@ -7,7 +7,7 @@
  * transfers at all (`skipped`, counted per operation).
  */
 import { Decimal } from "../decimal.ts";
-import type { ExchangeId, FundingRow } from "../domain/types.ts";
+import type { FundingRow } from "../domain/types.ts";
 import type { FillDraft, TransferDraft } from "./formats.ts";
 import { KNOWN_QUOTES } from "./symbols.ts";
 
@@ -43,10 +43,10 @@ export interface LedgerResult {
   /** Rows that are neither trades nor transfers (earn, internal moves, …), per operation. */
   skipped: { operation: string; rows: number; why: string }[];
   /**
-   * The exchange's own realized PnL rows, summed per currency, or per contract and currency when
-   * the ledger names the contract (then with the span of its rows): a cross-check only.
+   * The exchange's own realized PnL rows, summed per currency (a cross-check only); per symbol
+   * (ccxt swap symbol), with the first and last row's time, when the ledger names the contract.
    */
-  exchangePnl: { currency: string; amount: string; rows: number; exchange?: ExchangeId; symbol?: string; from?: string; to?: string }[];
+  exchangePnl: { currency: string; amount: string; rows: number; symbol?: string; from?: string; to?: string }[];
 }
 
 /** Price of a grouped fill: quote total / base total, rounded half-even at 18 decimals. */

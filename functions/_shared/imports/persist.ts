@@ -58,7 +58,7 @@ export type ImportResult =
     skipped: LedgerResult["skipped"];
     /** Per symbol: the exchange's realized PnL in the file beside the engine's (after the engine ran). */
     pnl_check: PnlCrossCheck[];
-    /** A ledger's realized-PnL rows summed per currency (they name no symbol). */
+    /** A ledger's realized-PnL rows summed per currency, and per symbol when the ledger names it (then also in pnl_check). */
     exchange_pnl_totals: LedgerResult["exchangePnl"];
     utc_offset_minutes: number;
     /** header (the layout says UTC), file name, option, or assumed (a local-time file with no zone given: read as UTC). */
@@ -124,7 +124,7 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     pnl: streams.length ? { streams: streams.length, closing_events: streams.reduce((n, s) => n + s.events, 0) } : null,
     unpaired: { count: parsed.unpaired.length, rows: parsed.unpaired.slice(0, 100) },
     skipped: parsed.skipped,
-    pnl_check: req.process === false ? [] : await crossCheckPnl(req.userId, parsed.fills, parsed.exchangePnl),
+    pnl_check: req.process === false ? [] : await crossCheckPnl(req.userId, parsed.fills, { exchange: f.exchange, totals: parsed.exchangePnl }),
     exchange_pnl_totals: parsed.exchangePnl,
     utc_offset_minutes: parsed.utcOffsetMinutes,
     utc_offset_source: parsed.utcOffsetSource,

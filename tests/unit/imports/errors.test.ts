@@ -102,7 +102,7 @@ describe("wrong format", () => {
   it("a known file uploaded as the wrong kind says what it is", async () => {
     const r = await parseExport({ text: file(HEADER, GOOD), exchange: "bitget" });
     expect(r.fills).toEqual([]);
-    expect(r.errors[0].problem).toMatch(/^This file is a Binance spot trade history \(Date\(UTC\) layout\) \[binance spot-trades\] export, not bitget\. Expected formats: Bitget spot fills/);
+    expect(r.errors[0].problem).toMatch(/^This file is a Binance spot trade history \(Date\(UTC\) layout\) \[binance spot-trades\] export, not bitget\. Expected formats: Bitget spot order details \(fills\)/);
   });
 
   it("header detection is strict: a renamed column is not guessed", async () => {

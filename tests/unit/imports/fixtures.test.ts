@@ -1,5 +1,6 @@
 // tests/fixtures/imports: real export files (SOURCE.md names where each row was published) plus the
-// error cases, and what each imports, as listed in manifest.json (the same files serve the import
+// error cases, and what each imports (fills, transfers, unpaired ledger rows, and funding payments
+// where the entry gives them), as listed in manifest.json (the same files serve the import
 // function's tests). Every file is parsed under its own name: `(UTC+8)` in a name sets the zone.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,7 @@ describe("tests/fixtures/imports", () => {
       expect(r.transfers).toHaveLength(m.transfers);
       expect(r.funding).toHaveLength(m.funding ?? 0);
       expect(r.unpaired).toHaveLength(m.unpaired);
+      if (m.funding !== undefined) expect(r.funding).toHaveLength(m.funding);
       expect(r.errors).toHaveLength(m.errors.length);
       m.errors.forEach((e: Record<string, unknown>, i: number) => {
         const { problem_starts_with, ...exact } = e;

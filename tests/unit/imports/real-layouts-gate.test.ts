@@ -153,7 +153,7 @@ describe("Gate.io perpetual futures account book", () => {
       ["ETH/USDT:USDT", "USDT", "1.39281", "2024-02-18T00:00:00.000Z", true],
     ]);
     expect(r.exchangePnl).toEqual([{
-      currency: "USDT", amount: "112.1484", rows: 1, exchange: "gateio", symbol: "BTC/USDT:USDT",
+      currency: "USDT", amount: "112.1484", rows: 1, symbol: "BTC/USDT:USDT",
       from: "2024-02-13T15:29:49.000Z", to: "2024-02-13T15:29:49.000Z",
     }]);
     expect(r.skipped.map((s) => [s.operation, s.rows])).toEqual([["入出金", 3], ["先物トライアル資金の入出金", 2], ["先物トライアル資金のクレジット", 1]]);

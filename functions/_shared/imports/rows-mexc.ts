@@ -1,64 +1,6 @@
-/** Row mappers of Bitget's and MEXC's exports (see FORMATS.md). */
-import type { Side } from "../domain/types.ts";
-import { negate } from "./decimal.ts";
+/** Row mappers of MEXC's exports (see FORMATS.md). */
 import { allSet, asset, feeOf, market, num, role, side, status, text, time, unitNum } from "./cells.ts";
 import type { FillDraft, RowContext, TransferDraft } from "./formats.ts";
-
-/** Bitget writes fees as negative numbers (deducted); a positive number is a rebate. */
-function bitgetFee(ctx: RowContext, col: string): string | null {
-  const f = num(ctx, col, { sign: "any" });
-  return f === null ? null : negate(f);
-}
-
-export function bitgetSpot(ctx: RowContext): FillDraft | null {
-  const at = time(ctx, "Date");
-  const orderId = text(ctx, "Order ID", true);
-  const tradeId = text(ctx, "Trade ID", true);
-  const m = market(ctx, "Trading pair", "spot");
-  const sd = side(ctx, "Direction");
-  const price = num(ctx, "Price");
-  const amount = num(ctx, "Amount");
-  const total = num(ctx, "Total");
-  const fee = bitgetFee(ctx, "Fee");
-  const feeCoin = asset(ctx, "Fee coin");
-  if (!m || !allSet(at, orderId, tradeId, sd, price, amount, total, fee, feeCoin)) return null;
-  return {
-    exchange: "bitget", market_type: "spot", symbol: m.symbol, base: m.base, quote: m.quote,
-    trade_id: tradeId, order_id: orderId, side: sd!, price: price!, amount: amount!, cost: total!,
-    ...feeOf(fee!, feeCoin!), taker_or_maker: null, exchange_realized_pnl: null, executed_at: at!,
-  };
-}
-
-const BITGET_DIRECTIONS: Record<string, Side> = {
-  "open long": "buy",
-  "close short": "buy",
-  "open short": "sell",
-  "close long": "sell",
-  buy: "buy",
-  sell: "sell",
-};
-
-export function bitgetFutures(ctx: RowContext): FillDraft | null {
-  const at = time(ctx, "Date");
-  const orderId = text(ctx, "Order ID", true);
-  const tradeId = text(ctx, "Trade ID", true);
-  const m = market(ctx, "Futures", "swap");
-  const dir = ctx.get("Direction").toLowerCase().replace(/\s+/g, " ");
-  const sd = BITGET_DIRECTIONS[dir] ?? null;
-  if (!sd) ctx.bad("Direction", "expected Open long, Close long, Open short, Close short, Buy or Sell");
-  const price = num(ctx, "Price");
-  const amount = num(ctx, "Amount");
-  const total = num(ctx, "Total");
-  const fee = bitgetFee(ctx, "Fee");
-  const feeCoin = asset(ctx, "Fee coin");
-  const pnl = num(ctx, "Realized P/L", { sign: "any", optional: true });
-  if (!m || !allSet(at, orderId, tradeId, sd, price, amount, total, fee, feeCoin)) return null;
-  return {
-    exchange: "bitget", market_type: "swap", symbol: m.symbol, base: m.base, quote: m.quote,
-    trade_id: tradeId, order_id: orderId, side: sd!, price: price!, amount: amount!, cost: total!,
-    ...feeOf(fee!, feeCoin!), taker_or_maker: null, exchange_realized_pnl: pnl, executed_at: at!,
-  };
-}
 
 /**
  * MEXC spot trade history, older layout: the fee has no unit. BittyTax (the only source for this
