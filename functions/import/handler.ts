@@ -11,13 +11,19 @@
  *
  * 200 with counts; 422 with every bad row (line, column, value, problem) and nothing written;
  * 413 over MAX_UPLOAD_BYTES (larger exports: split them or use `npm run import`).
+ *
+ *   GET /import/formats[?exchange=gateio][&kind=statement]
+ *
+ * The layouts the importer accepts (for an upload page): id, exchange, kind, label, the exact
+ * header, its delimiter, whether its times are UTC or the export's zone, and how it is confirmed
+ * (`rows`: tested over real published rows; `header`; `none`) with its source.
  */
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
-import { HttpError, json, readBodyBytes, serveJson } from "../_shared/http.ts";
+import { HttpError, json, readBodyBytes, serveJson, subpath } from "../_shared/http.ts";
 import { importExport } from "../_shared/imports/persist.ts";
 import { decodeExport } from "../_shared/imports/csv.ts";
-import { IMPORT_KINDS } from "../_shared/imports/formats.ts";
+import { FORMATS, IMPORT_KINDS } from "../_shared/imports/formats.ts";
 import { TradingExchange } from "../_shared/domain/exchanges.ts";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -55,7 +61,30 @@ function tooLarge(): HttpError {
     `The upload is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. Split the export by date range, or import it with the CLI (npm run import).`);
 }
 
+const formatsQuery = querySchema.pick({ exchange: true, kind: true });
+
+/** GET /import/formats: the accepted layouts, optionally for one exchange and/or kind. */
+async function listFormats(req: Request): Promise<Response> {
+  await requireUser(req);
+  const q = formatsQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+  if (!q.success) {
+    throw new HttpError(400, "invalid_request", q.error.issues.map((i) => i.message).join("; "),
+      q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  }
+  const formats = FORMATS
+    .filter((f) => (!q.data.exchange || f.exchange === q.data.exchange) && (!q.data.kind || f.kind === q.data.kind))
+    .map((f) => ({
+      id: f.id, exchange: f.exchange, kind: f.kind, label: f.label, header: f.header, delimiter: f.delimiter ?? ",",
+      times: f.zone === "utc" ? "utc" : "export zone", confirmed: f.confirmed, source: f.source,
+    }));
+  return json({ formats });
+}
+
 export default serveJson("import", async (req) => {
+  if (subpath(req, "import") === "/formats") {
+    if (req.method === "GET") return await listFormats(req);
+    throw new HttpError(405, "method_not_allowed", "Use GET here.", undefined, { allow: "GET, OPTIONS" });
+  }
   if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Use POST with the export as the body.", undefined, { allow: "POST, OPTIONS" });
   const user = await requireUser(req);
   const q = querySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));

@@ -12,6 +12,7 @@ import { closeDb } from "../../functions/_shared/db.ts";
 import { fingerprint } from "../../functions/_shared/imports/ids.ts";
 import { decodeExport } from "../../functions/_shared/imports/csv.ts";
 import { parseExport } from "../../functions/_shared/imports/parse.ts";
+import { FORMATS } from "../../functions/_shared/imports/formats.ts";
 import { adminSql, closePools } from "../support/db.ts";
 import { exportStackEnv, ROOT } from "../support/env.ts";
 import { supabaseAs } from "../support/http.ts";
@@ -121,6 +122,35 @@ describe("the same fills downloaded in two layouts", () => {
       expect(second.body.fills).toEqual({ in_file: 2, inserted: 0, already_present: 2 });
       expect(await count("fills", u)).toBe(2);
     }
+  });
+});
+
+describe("GET /import/formats", () => {
+  const get = async (query: string, token: string | null = user.token, method = "GET") => {
+    const res = await handler(new Request(`http://localhost/functions/v1/import/formats${query}`, {
+      method, headers: token ? { authorization: `Bearer ${token}` } : {},
+    }));
+    return { status: res.status, body: await res.json() };
+  };
+
+  it("lists every accepted layout with its exact header, delimiter, zone and how it is confirmed", async () => {
+    const r = await get("");
+    expect(r.status).toBe(200);
+    expect(r.body.formats.map((f: { id: string }) => f.id)).toEqual(FORMATS.map((f) => f.id));
+    expect(r.body.formats.find((f: { id: string }) => f.id === "gate-deposits")).toEqual({
+      id: "gate-deposits", exchange: "gateio", kind: "deposits", label: "Gate.io deposit history (mydeposits)",
+      header: ["Order ID", "Time", "Address", "TxID", "Coin", "Amount", "Status"], delimiter: "\t", times: "export zone",
+      confirmed: "rows", source: expect.stringContaining("GiacenzeCrypto"),
+    });
+  });
+
+  it("filters by exchange and kind; refuses what is not a filter, other methods and anonymous callers", async () => {
+    const r = await get("?exchange=gateio&kind=statement");
+    expect(r.body.formats.map((f: { id: string }) => f.id)).toEqual(["gate-billing", "gate-billing-units", "gate-futures-book"]);
+    expect((await get("?kind=ledger")).status).toBe(400);
+    expect((await get("?utc_offset=%2B08:00")).status).toBe(400);
+    expect((await get("", user.token, "POST")).status).toBe(405);
+    expect((await get("", null)).status).toBe(401);
   });
 });
 

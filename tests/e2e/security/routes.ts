@@ -81,6 +81,7 @@ export const ROUTES: Record<string, RouteSpec[]> = {
       method: "POST", path: "/", auth: ["user"], body: "csv", example: { query: "?exchange=binance&kind=withdrawals", csv: "binance-withdrawals-2023.csv" },
       query: { exchange: EXCHANGES, kind: ["spot-trades", "futures-trades", "deposits", "withdrawals"], utc_offset: ["+08:00", "Z", "-05:30"] },
     },
+    { method: "GET", path: "/formats", auth: ["user"], body: "none", query: { exchange: EXCHANGES, kind: ["statement", "spot-trades"] }, example: {} },
   ],
   "positions-close": [
     {
