@@ -20,7 +20,7 @@ import { splitPair } from "../domain/symbols.ts";
 import { allSet, asset, num, type NumOpts, text, time } from "./cells.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, pushTo, SkipCounter, sum, toUnpaired,
+  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, PnlBySymbol, pushTo, SkipCounter, sum, toUnpaired,
 } from "./ledger.ts";
 
 /** A Bitget ledger row: the common fields, the row's own fee column and (futures) its contract. */
@@ -107,7 +107,7 @@ function swapSymbol(e: BitgetLedgerDraft): string | { error: string } {
 export function assembleBitgetFuturesLedger(entries: readonly LedgerDraft[]): LedgerResult {
   const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
   const skipped = new SkipCounter();
-  const pnl = new Map<string, { symbol: string; currency: string; amount: Decimal; rows: number; from: string; to: string }>();
+  const pnl = new PnlBySymbol();
   const unpair = (e: LedgerDraft, reason: string) => out.unpaired.push(toUnpaired(e, reason));
 
   for (const e of entries as readonly BitgetLedgerDraft[]) {
@@ -132,15 +132,7 @@ export function assembleBitgetFuturesLedger(entries: readonly LedgerDraft[]): Le
         unpair(e, `${symbol.error}: its realized PnL cannot be checked per symbol`);
         continue;
       }
-      const k = `${symbol}|${e.asset}`;
-      const p = pnl.get(k);
-      if (!p) pnl.set(k, { symbol, currency: e.asset, amount: new Decimal(e.change), rows: 1, from: e.at, to: e.at });
-      else {
-        p.amount = p.amount.plus(e.change);
-        p.rows++;
-        if (e.at < p.from) p.from = e.at;
-        if (e.at > p.to) p.to = e.at;
-      }
+      pnl.add(symbol, e.asset, e.change, e.at);
       skipped.add(
         op,
         "the exchange's realized PnL of a close (summed per symbol as a cross-check) and its commission (the fee of the fills export)",
@@ -159,9 +151,7 @@ export function assembleBitgetFuturesLedger(entries: readonly LedgerDraft[]): Le
   }
   out.unpaired.sort((a, b) => a.line - b.line);
   out.skipped = skipped.list();
-  out.exchangePnl = [...pnl.values()]
-    .sort((a, b) => a.symbol.localeCompare(b.symbol))
-    .map((p) => ({ symbol: p.symbol, currency: p.currency, amount: p.amount.toFixed(), rows: p.rows, from: p.from, to: p.to }));
+  out.exchangePnl = pnl.list();
   return out;
 }
 

@@ -25,7 +25,7 @@
 import { Decimal } from "../decimal.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  abs, type LedgerDraft, type LedgerResult, orientPair, pushTo, SkipCounter, sum, toUnpaired,
+  abs, type LedgerDraft, type LedgerResult, orientPair, PnlBySymbol, pushTo, SkipCounter, sum, toUnpaired,
 } from "./ledger.ts";
 import { allSet, asset, num, text, time, unitNum } from "./cells.ts";
 import { toUnified } from "./symbols.ts";
@@ -226,7 +226,7 @@ function draft(
 export function assembleGateFutures(entries: readonly LedgerDraft[]): LedgerResult {
   const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
   const skipped = new SkipCounter();
-  const pnl = new Map<string, { symbol: string; currency: string; amount: Decimal; rows: number; from: string; to: string }>();
+  const pnl = new PnlBySymbol();
   for (const e of entries) {
     const role = FUTURES[e.operation];
     if (!role) {
@@ -253,20 +253,10 @@ export function assembleGateFutures(entries: readonly LedgerDraft[]): LedgerResu
       });
       continue;
     }
-    const k = `${contract.symbol}|${e.asset}`;
-    const p = pnl.get(k);
-    if (!p) pnl.set(k, { symbol: contract.symbol, currency: e.asset, amount: new Decimal(e.change), rows: 1, from: e.at, to: e.at });
-    else {
-      p.amount = p.amount.plus(e.change);
-      p.rows++;
-      if (e.at < p.from) p.from = e.at;
-      if (e.at > p.to) p.to = e.at;
-    }
+    pnl.add(contract.symbol, e.asset, e.change, e.at);
   }
   out.skipped = skipped.list();
-  out.exchangePnl = [...pnl.values()]
-    .sort((a, b) => a.symbol.localeCompare(b.symbol))
-    .map((p) => ({ currency: p.currency, amount: p.amount.toFixed(), rows: p.rows, symbol: p.symbol, from: p.from, to: p.to }));
+  out.exchangePnl = pnl.list();
   return out;
 }
 

@@ -102,3 +102,28 @@ export function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   if (list) list.push(v);
   else m.set(k, [v]);
 }
+
+/**
+ * The exchange's realized-PnL rows of a ledger that names the contract, summed per symbol and
+ * currency with the span of their rows (what `pnl_check` compares with the engine).
+ */
+export class PnlBySymbol {
+  private readonly sums = new Map<string, { symbol: string; currency: string; amount: Decimal; rows: number; from: string; to: string }>();
+  add(symbol: string, currency: string, amount: string, at: string): void {
+    const k = `${symbol}|${currency}`;
+    const p = this.sums.get(k);
+    if (!p) {
+      this.sums.set(k, { symbol, currency, amount: new Decimal(amount), rows: 1, from: at, to: at });
+      return;
+    }
+    p.amount = p.amount.plus(amount);
+    p.rows++;
+    if (at < p.from) p.from = at;
+    if (at > p.to) p.to = at;
+  }
+  list(): LedgerResult["exchangePnl"] {
+    return [...this.sums.values()]
+      .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.currency.localeCompare(b.currency))
+      .map((p) => ({ symbol: p.symbol, currency: p.currency, amount: p.amount.toFixed(), rows: p.rows, from: p.from, to: p.to }));
+  }
+}
