@@ -20,7 +20,7 @@ import { Decimal } from "../decimal.ts";
 import { allSet, asset, num, text, time } from "./cells.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, pushTo, SkipCounter, sum, toUnpaired,
+  abs, emptyLedger, fillFromLegs, isPositive, type LedgerDraft, type LedgerResult, ledgerFill, negate, pushTo, SkipCounter, sum, toUnpaired,
 } from "./ledger.ts";
 
 export function binanceStatementRow(timeCol: string) {
@@ -59,7 +59,7 @@ const isSpot = (account: string) => /^spot$/i.test(account);
 const isFutures = (account: string) => /futures/i.test(account);
 
 export function assembleBinanceStatement(entries: readonly LedgerDraft[]): LedgerResult {
-  const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
+  const out = emptyLedger();
   const skipped = new SkipCounter();
   const trades = new Map<string, LedgerDraft[]>();
   const converts = new Map<string, LedgerDraft[]>();
@@ -167,10 +167,7 @@ function tradeFills(legs: readonly LedgerDraft[]): FillDraft[] | string {
     const f = fam[k];
     const [[base, amounts]] = [...f.base];
     const [[quote, costs]] = [...f.quote];
-    const amount = sum(amounts);
-    const cost = sum(costs);
-    const feeList = [...f.fees].map(([currency, v]) => ({ currency, amount: sum(v) }));
-    return draft(legs[0].at, k, base, quote, amount, cost, feeList);
+    return ledgerFill({ exchange: "binance", at: legs[0].at, side: k, base, quote, amount: sum(amounts), cost: sum(costs), fees: f.fees });
   });
 }
 
@@ -194,23 +191,8 @@ function convertFill(rows: readonly LedgerDraft[]): FillDraft | string {
     return `a convert of ${out.length} asset(s) into ${inn.length} asset(s) at one second cannot be split into fills without guessing`;
   }
   const [o, i] = [out[0], inn[0]];
-  if (o.asset === i.asset) return "a convert of an asset into itself";
-  const pair = orientPair(o.asset, i.asset);
-  if (!pair) return `neither ${o.asset} nor ${i.asset} is a known quote asset, so the market of this convert is unknown`;
-  const buy = pair.base === i.asset;
-  const spent = new Decimal(o.change).abs().toFixed();
-  return draft(o.at, buy ? "buy" : "sell", pair.base, pair.quote, buy ? i.change : spent, buy ? spent : i.change, []);
-}
-
-function draft(
-  at: string, side: "buy" | "sell", base: string, quote: string, amount: string, cost: string,
-  fees: { currency: string; amount: string }[],
-): FillDraft {
-  const [first, ...more] = fees.filter((f) => !new Decimal(f.amount).isZero());
-  return {
-    exchange: "binance", market_type: "spot", symbol: `${base}/${quote}`, base, quote, trade_id: null, order_id: null,
-    side, price: derivedPrice(cost, amount), amount, cost,
-    fee_amount: first?.amount ?? "0", fee_currency: first?.currency ?? quote, more_fees: more.length ? more : undefined,
-    taker_or_maker: null, exchange_realized_pnl: null, executed_at: at,
-  };
+  return fillFromLegs(
+    { got: new Map([[i.asset, [i.change]]]), gave: new Map([[o.asset, [abs(o.change)]]]) },
+    { exchange: "binance", at: o.at, what: "convert" },
+  );
 }

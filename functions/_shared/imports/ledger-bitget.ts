@@ -15,12 +15,12 @@
  *   one fill; which asset is the quote is decided by `orientPair`, never guessed from the words.
  *   Deposits and withdrawals become transfers (the bill id is the transfer id).
  */
-import { Decimal } from "../decimal.ts";
 import { splitPair } from "../domain/symbols.ts";
 import { allSet, asset, num, type NumOpts, text, time } from "./cells.ts";
+import { isZero } from "./decimal.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  abs, derivedPrice, isPositive, type LedgerDraft, type LedgerResult, negate, orientPair, PnlBySymbol, pushTo, SkipCounter, sum, toUnpaired,
+  abs, emptyLedger, fillFromLegs, isPositive, type LedgerDraft, type LedgerResult, negate, PnlBySymbol, pushTo, SkipCounter, sum, toUnpaired,
 } from "./ledger.ts";
 
 /** A Bitget ledger row: the common fields, the row's own fee column and (futures) its contract. */
@@ -90,7 +90,6 @@ export const bitgetSpotLedgerRow = ledgerRow(
   "spot",
 );
 
-const isZero = (c: string) => c === "0";
 const FUNDING = /^contract_ma(?:rgin|in)_settle_fee$/;
 const OPEN = /^open_(?:long|short)$/;
 const CLOSE = /^(?:burst_)?close_(?:long|short)$/;
@@ -105,7 +104,7 @@ function swapSymbol(e: BitgetLedgerDraft): string | { error: string } {
 }
 
 export function assembleBitgetFuturesLedger(entries: readonly LedgerDraft[]): LedgerResult {
-  const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
+  const out = emptyLedger();
   const skipped = new SkipCounter();
   const pnl = new PnlBySymbol();
   const unpair = (e: LedgerDraft, reason: string) => out.unpaired.push(toUnpaired(e, reason));
@@ -168,7 +167,7 @@ const WITHDRAWALS = new Set(["Ordinary Withdrawal", "Withdrawal", "Withdraw"]);
 const SPOT_INTERNAL = /^Transfer (?:in|out)$/i;
 
 export function assembleBitgetSpotLedger(entries: readonly LedgerDraft[]): LedgerResult {
-  const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
+  const out = emptyLedger();
   const skipped = new SkipCounter();
   const groups = new Map<string, BitgetLedgerDraft[]>();
   const feeRows = new Map<string, BitgetLedgerDraft[]>();
@@ -239,22 +238,8 @@ function spotFill(legs: readonly BitgetLedgerDraft[]): FillDraft | string {
     pushTo(leg.received ? got : gave, e.asset, abs(e.change));
     if (!isZero(e.fee)) pushTo(fees, e.asset, negate(e.fee));
   }
-  if (got.size !== 1 || gave.size !== 1) {
-    return "the rows of this second do not name exactly one asset received and one spent (several trades at once?)";
-  }
-  const [[inAsset, ins]] = [...got];
-  const [[outAsset, outs]] = [...gave];
-  if (inAsset === outAsset) return "both legs of the trade are in the same asset";
-  const pair = orientPair(inAsset, outAsset);
-  if (!pair) return `neither ${inAsset} nor ${outAsset} is a known quote asset, so the market of this trade is unknown`;
-  const buy = pair.base === inAsset;
-  const amount = sum(buy ? ins : outs);
-  const cost = sum(buy ? outs : ins);
-  const [first, ...more] = [...fees].map(([currency, v]) => ({ currency, amount: sum(v) })).filter((f) => !isZero(f.amount));
-  return {
-    exchange: "bitget", market_type: "spot", symbol: `${pair.base}/${pair.quote}`, base: pair.base, quote: pair.quote,
-    trade_id: null, order_id: null, side: buy ? "buy" : "sell", price: derivedPrice(cost, amount), amount, cost,
-    fee_amount: first?.amount ?? "0", fee_currency: first?.currency ?? pair.quote, more_fees: more.length ? more : undefined,
-    taker_or_maker: null, exchange_realized_pnl: null, executed_at: legs[0].at,
-  };
+  return fillFromLegs({ got, gave, fees }, {
+    exchange: "bitget", at: legs[0].at, what: "trade",
+    notOne: "the rows of this second do not name exactly one asset received and one spent (several trades at once?)",
+  });
 }

@@ -25,7 +25,7 @@
 import { Decimal } from "../decimal.ts";
 import type { FillDraft, RowContext } from "./formats.ts";
 import {
-  abs, type LedgerDraft, type LedgerResult, orientPair, PnlBySymbol, pushTo, SkipCounter, sum, toUnpaired,
+  abs, emptyLedger, fillFromLegs, type LedgerDraft, type LedgerResult, PnlBySymbol, pushTo, SkipCounter, toUnpaired,
 } from "./ledger.ts";
 import { allSet, asset, num, text, time, unitNum } from "./cells.ts";
 import { toUnified } from "./symbols.ts";
@@ -104,7 +104,7 @@ export function gateFuturesRow(ctx: RowContext): LedgerDraft | null {
 // Billing details
 
 export function assembleGateBilling(entries: readonly LedgerDraft[]): LedgerResult {
-  const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
+  const out = emptyLedger();
   const skipped = new SkipCounter();
   const orders = new Map<string, LedgerDraft[]>();
   const dust = new Map<string, LedgerDraft[]>();
@@ -173,58 +173,36 @@ function orderFill(ref: string, legs: readonly LedgerDraft[]): FillDraft | strin
     else pushTo(role === "received" ? received : spent, e.asset, abs(e.change));
   }
   if (!received.size && !spent.size) return "fee rows of an order whose trade rows are not in this file";
-  if (received.size !== 1 || spent.size !== 1) {
-    return `order ${ref} does not show exactly one asset received and one spent (its other rows may be outside the file's date range)`;
-  }
-  const [[gotAsset, got]] = [...received];
-  const [[gaveAsset, gave]] = [...spent];
-  if (gotAsset === gaveAsset) return "both sides of the order are in the same asset";
-  const pair = orientPair(gaveAsset, gotAsset);
-  if (!pair) return `neither ${gaveAsset} nor ${gotAsset} is a known quote asset, so the market of this order is unknown`;
-  const buy = pair.base === gotAsset;
-  const at = legs.reduce((m, e) => (e.at > m ? e.at : m), legs[0].at);
-  const feeList = [...fees].map(([currency, v]) => ({ currency, amount: sum(v) })).filter((f) => !new Decimal(f.amount).isZero());
-  return draft(at, buy ? "buy" : "sell", pair.base, pair.quote, sum(buy ? got : gave), sum(buy ? gave : got), feeList, ref);
+  return fillFromLegs({ got: received, gave: spent, fees }, {
+    exchange: "gateio", at: lastTime(legs), what: "order", orderId: ref,
+    notOne: `order ${ref} does not show exactly one asset received and one spent (its other rows may be outside the file's date range)`,
+  });
 }
 
 /** A dust swap: exactly one coin out and one in becomes a fill; several coins into one cannot be split. */
 function dustFill(legs: readonly LedgerDraft[]): FillDraft | string {
-  const out = legs.filter((e) => new Decimal(e.change).lt(0));
-  const inn = legs.filter((e) => new Decimal(e.change).gt(0));
-  const outAssets = new Set(out.map((e) => e.asset));
-  const inAssets = new Set(inn.map((e) => e.asset));
-  if (outAssets.size !== 1 || inAssets.size !== 1) {
-    return `a dust swap of ${outAssets.size} asset(s) into ${inAssets.size} asset(s): which part came from which coin is unknown`;
+  const got = new Map<string, string[]>();
+  const gave = new Map<string, string[]>();
+  for (const e of legs) {
+    if (new Decimal(e.change).gt(0)) pushTo(got, e.asset, e.change);
+    else if (new Decimal(e.change).lt(0)) pushTo(gave, e.asset, abs(e.change));
   }
-  const [o] = outAssets;
-  const [i] = inAssets;
-  const pair = orientPair(o, i);
-  if (!pair) return `neither ${o} nor ${i} is a known quote asset, so the market of this swap is unknown`;
-  const buy = pair.base === i;
-  const gave = sum(out.map((e) => abs(e.change)));
-  const got = sum(inn.map((e) => e.change));
-  const at = legs.reduce((m, e) => (e.at > m ? e.at : m), legs[0].at);
-  return draft(at, buy ? "buy" : "sell", pair.base, pair.quote, buy ? got : gave, buy ? gave : got, [], legs[0].ref);
+  return fillFromLegs({ got, gave }, {
+    exchange: "gateio", at: lastTime(legs), what: "swap", orderId: legs[0].ref,
+    notOne: `a dust swap of ${gave.size} asset(s) into ${got.size} asset(s): which part came from which coin is unknown`,
+  });
 }
 
-function draft(
-  at: string, side: "buy" | "sell", base: string, quote: string, amount: string, cost: string,
-  fees: { currency: string; amount: string }[], orderId: string | null,
-): FillDraft {
-  const [first, ...more] = fees;
-  return {
-    exchange: "gateio", market_type: "spot", symbol: `${base}/${quote}`, base, quote, trade_id: null, order_id: orderId,
-    side, price: new Decimal(cost).div(amount).toDecimalPlaces(18).toFixed(), amount, cost,
-    fee_amount: first?.amount ?? "0", fee_currency: first?.currency ?? quote, more_fees: more.length ? more : undefined,
-    taker_or_maker: null, exchange_realized_pnl: null, executed_at: at,
-  };
+/** The time of the last of these rows (an order's or a swap's rows can span seconds). */
+function lastTime(legs: readonly LedgerDraft[]): string {
+  return legs.reduce((m, e) => (e.at > m ? e.at : m), legs[0].at);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Futures book
 
 export function assembleGateFutures(entries: readonly LedgerDraft[]): LedgerResult {
-  const out: LedgerResult = { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
+  const out = emptyLedger();
   const skipped = new SkipCounter();
   const pnl = new PnlBySymbol();
   for (const e of entries) {

@@ -7,7 +7,7 @@
  * transfers at all (`skipped`, counted per operation).
  */
 import { Decimal } from "../decimal.ts";
-import type { FundingRow } from "../domain/types.ts";
+import type { ExchangeId, FundingRow, Side } from "../domain/types.ts";
 import type { FillDraft, TransferDraft } from "./formats.ts";
 import { KNOWN_QUOTES } from "./symbols.ts";
 
@@ -47,6 +47,56 @@ export interface LedgerResult {
    * (ccxt swap symbol), with the first and last row's time, when the ledger names the contract.
    */
   exchangePnl: { currency: string; amount: string; rows: number; symbol?: string; from?: string; to?: string }[];
+}
+
+/** A ledger's result before its rows are assembled. */
+export function emptyLedger(): LedgerResult {
+  return { fills: [], transfers: [], funding: [], unpaired: [], skipped: [], exchangePnl: [] };
+}
+
+/**
+ * The spot fill a ledger's legs stand for, base and quote known: price = cost / amount
+ * (`derivedPrice`), fees per currency summed (zero sums dropped; the first is fee_amount, the
+ * others more_fees), no trade id (a synthetic one is made).
+ */
+export function ledgerFill(f: {
+  exchange: ExchangeId; at: string; side: Side; base: string; quote: string; amount: string; cost: string;
+  fees?: Map<string, string[]>; orderId?: string | null;
+}): FillDraft {
+  const [first, ...more] = [...(f.fees ?? [])].map(([currency, v]) => ({ currency, amount: sum(v) }))
+    .filter((x) => !new Decimal(x.amount).isZero());
+  return {
+    exchange: f.exchange, market_type: "spot", symbol: `${f.base}/${f.quote}`, base: f.base, quote: f.quote,
+    trade_id: null, order_id: f.orderId ?? null, side: f.side, price: derivedPrice(f.cost, f.amount), amount: f.amount, cost: f.cost,
+    fee_amount: first?.amount ?? "0", fee_currency: first?.currency ?? f.quote, more_fees: more.length ? more : undefined,
+    taker_or_maker: null, exchange_realized_pnl: null, executed_at: f.at,
+  };
+}
+
+/**
+ * The one fill of a trade whose legs say only what was received and what was spent (per asset,
+ * amounts > 0) and its fees (per currency, paid > 0): exactly one asset each way, the market
+ * oriented by `orientPair` (the asset received is the base: a buy), amount and cost the sums;
+ * otherwise why not. `what` names the trade in the reasons ("trade", "order", "convert"), and
+ * `notOne` is the reason when the legs don't name exactly one asset each way.
+ */
+export function fillFromLegs(
+  legs: { got: Map<string, string[]>; gave: Map<string, string[]>; fees?: Map<string, string[]> },
+  f: { exchange: ExchangeId; at: string; what: string; notOne?: string; orderId?: string | null },
+): FillDraft | string {
+  if (legs.got.size !== 1 || legs.gave.size !== 1) {
+    return f.notOne ?? `the ${f.what}'s rows do not name exactly one asset received and one spent`;
+  }
+  const [[inAsset, ins]] = [...legs.got];
+  const [[outAsset, outs]] = [...legs.gave];
+  if (inAsset === outAsset) return `both legs of the ${f.what} are in the same asset`;
+  const pair = orientPair(inAsset, outAsset);
+  if (!pair) return `neither ${inAsset} nor ${outAsset} is a known quote asset, so the market of this ${f.what} is unknown`;
+  const buy = pair.base === inAsset;
+  return ledgerFill({
+    exchange: f.exchange, at: f.at, side: buy ? "buy" : "sell", base: pair.base, quote: pair.quote,
+    amount: sum(buy ? ins : outs), cost: sum(buy ? outs : ins), fees: legs.fees, orderId: f.orderId,
+  });
 }
 
 /** Price of a grouped fill: quote total / base total, rounded half-even at 18 decimals. */
