@@ -12,3 +12,18 @@ export { type FillKeyFields, fillKeyText, fingerprint, fingerprintFields, sha256
 export function syntheticTradeId(f: FillKeyFields, occurrence: number): string {
   return "imp:" + sha256Hex(fillKeyText(f, occurrence)).slice(0, SHORT_HASH_HEX);
 }
+
+/** Counts identical keys in file order: the occurrence index that keeps identical rows of one file apart. */
+export class Occurrences {
+  private readonly seen = new Map<string, number>();
+  next(key: string): number {
+    const n = this.seen.get(key) ?? 0;
+    this.seen.set(key, n + 1);
+    return n;
+  }
+}
+
+/** A transfer's or funding payment's synthetic id: `imp:` + 24 hex of SHA-256 over [its key text, occurrence]. */
+export function syntheticRowId(key: string, occurrence: number): string {
+  return "imp:" + sha256Hex(JSON.stringify([key, occurrence])).slice(0, SHORT_HASH_HEX);
+}

@@ -16,7 +16,7 @@ import {
   type RowContext,
   type TransferDraft,
 } from "./formats.ts";
-import { fillKeyText, sha256Hex, SHORT_HASH_HEX } from "./ids.ts";
+import { fillKeyText, Occurrences, syntheticRowId, syntheticTradeId } from "./ids.ts";
 import type { FundingDraft, LedgerDraft, LedgerResult, UnpairedRow } from "./ledger.ts";
 
 export interface ImportProgress {
@@ -371,22 +371,19 @@ async function mapInBatches<T, R>(items: T[], fn: (t: T) => Promise<R>, size = 2
 }
 
 async function buildFills(drafts: FillDraft[]): Promise<FillRow[]> {
-  const occurrences = new Map<string, number>();
+  const occurrences = new Occurrences();
   const keyed = drafts.map((d) => {
-    if (d.trade_id !== null) return { d, key: null as string | null };
-    const fee = feeKey(d);
-    const base = fillKeyText({ ...d, ...fee });
-    const n = occurrences.get(base) ?? 0;
-    occurrences.set(base, n + 1);
-    return { d, key: fillKeyText({ ...d, ...fee }, n) };
+    if (d.trade_id !== null) return { d, id: d.trade_id };
+    const fields = { ...d, ...feeKey(d) };
+    return { d, id: syntheticTradeId(fields, occurrences.next(fillKeyText(fields))) };
   });
-  return mapInBatches(keyed, async ({ d, key }): Promise<FillRow> => ({
+  return mapInBatches(keyed, async ({ d, id }): Promise<FillRow> => ({
     exchange: d.exchange,
     market_type: d.market_type,
     symbol: d.symbol,
     base: d.base,
     quote: d.quote,
-    trade_id: key === null ? d.trade_id! : "imp:" + sha256Hex(key).slice(0, SHORT_HASH_HEX),
+    trade_id: id,
     order_id: d.order_id,
     side: d.side,
     price: d.price,
@@ -414,16 +411,11 @@ function feeEntries(d: FillDraft): FeeEntry[] {
 }
 
 async function buildTransfers(drafts: TransferDraft[]): Promise<TransferRow[]> {
-  const occurrences = new Map<string, number>();
+  const occurrences = new Occurrences();
   return mapInBatches(drafts, async (d): Promise<TransferRow> => {
-    let id = d.transfer_id;
-    if (id === null) {
-      const base = JSON.stringify([d.exchange, d.kind, d.asset, d.amount, d.occurred_at, d.tx_id ?? ""]);
-      const n = occurrences.get(base) ?? 0;
-      occurrences.set(base, n + 1);
-      id = "imp:" + sha256Hex(JSON.stringify([base, n])).slice(0, SHORT_HASH_HEX);
-    }
-    return { ...d, transfer_id: id };
+    if (d.transfer_id !== null) return { ...d, transfer_id: d.transfer_id };
+    const key = JSON.stringify([d.exchange, d.kind, d.asset, d.amount, d.occurred_at, d.tx_id ?? ""]);
+    return { ...d, transfer_id: syntheticRowId(key, occurrences.next(key)) };
   });
 }
 
@@ -432,12 +424,10 @@ async function buildTransfers(drafts: TransferDraft[]): Promise<TransferRow[]> {
  * and its occurrence index among identical ones (so re-importing the file adds nothing).
  */
 function buildFunding(drafts: FundingDraft[]): FundingRow[] {
-  const occurrences = new Map<string, number>();
+  const occurrences = new Occurrences();
   return drafts.map((d) => {
     if (d.funding_id !== null) return { ...d, funding_id: d.funding_id };
-    const base = JSON.stringify([d.exchange, d.symbol, d.currency, d.amount, d.occurred_at]);
-    const n = occurrences.get(base) ?? 0;
-    occurrences.set(base, n + 1);
-    return { ...d, funding_id: "imp:" + sha256Hex(JSON.stringify([base, n])).slice(0, SHORT_HASH_HEX) };
+    const key = JSON.stringify([d.exchange, d.symbol, d.currency, d.amount, d.occurred_at]);
+    return { ...d, funding_id: syntheticRowId(key, occurrences.next(key)) };
   });
 }

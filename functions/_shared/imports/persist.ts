@@ -15,7 +15,6 @@ import { withServiceFor } from "../db.ts";
 import type { ExchangeId, FillRow, TransferRow } from "../domain/types.ts";
 import { streamKeyOf } from "../domain/keys.ts";
 import { processUser, type StreamResult } from "../positions/process.ts";
-import { sha256Hex } from "./ids.ts";
 import { insertImportedFills } from "../fills/write.ts";
 import { insertFunding } from "../fills/funding.ts";
 import { parseExport, type ParseExportOptions, type ParseExportResult } from "./parse.ts";
@@ -66,14 +65,10 @@ export type ImportResult =
     streams: StreamResult[];
   };
 
-async function transferId(t: TransferRow): Promise<string> {
-  if (t.transfer_id) return t.transfer_id;
-  return "imp:" + (sha256Hex([t.exchange, t.kind, t.asset, t.amount, t.occurred_at, t.address ?? "", t.network ?? ""].join("|"))).slice(0, 24);
-}
-
 async function insertTransfers(tx: Tx, userId: string, transfers: TransferRow[]): Promise<number> {
   if (!transfers.length) return 0;
-  const rows = await Promise.all(transfers.map(async (t) => ({ ...t, transfer_id: await transferId(t), user_id: userId })));
+  // Every parsed transfer has its id: the exchange's, or the parser's synthetic one (parse.ts).
+  const rows = transfers.map((t) => ({ ...t, user_id: userId }));
   const cols = Object.keys(rows[0]);
   const inserted = await tx.unsafe(
     `insert into public.transfers (${cols.join(", ")})
