@@ -20,7 +20,7 @@
  */
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
-import { HttpError, json, readBodyBytes, serveJson, subpath } from "../_shared/http.ts";
+import { HttpError, json, parseQuery, readBodyBytes, serveJson, subpath } from "../_shared/http.ts";
 import { importExport } from "../_shared/imports/persist.ts";
 import { decodeExport } from "../_shared/imports/csv.ts";
 import { FORMATS, IMPORT_KINDS } from "../_shared/imports/formats.ts";
@@ -61,18 +61,14 @@ function tooLarge(): HttpError {
     `The upload is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB. Split the export by date range, or import it with the CLI (npm run import).`);
 }
 
-const formatsQuery = querySchema.pick({ exchange: true, kind: true });
+const formatsQuery = z.object({ exchange: querySchema.shape.exchange, kind: querySchema.shape.kind });
 
 /** GET /import/formats: the accepted layouts, optionally for one exchange and/or kind. */
 async function listFormats(req: Request): Promise<Response> {
   await requireUser(req);
-  const q = formatsQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-  if (!q.success) {
-    throw new HttpError(400, "invalid_request", q.error.issues.map((i) => i.message).join("; "),
-      q.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
-  }
+  const q = parseQuery(new URL(req.url), formatsQuery, ["exchange", "kind"]);
   const formats = FORMATS
-    .filter((f) => (!q.data.exchange || f.exchange === q.data.exchange) && (!q.data.kind || f.kind === q.data.kind))
+    .filter((f) => (!q.exchange || f.exchange === q.exchange) && (!q.kind || f.kind === q.kind))
     .map((f) => ({
       id: f.id, exchange: f.exchange, kind: f.kind, label: f.label, header: f.header, delimiter: f.delimiter ?? ",",
       times: f.zone === "utc" ? "utc" : "export zone", confirmed: f.confirmed, source: f.source,
