@@ -32,7 +32,7 @@ if (!existsSync(dir)) {
 const step = (msg: string) => process.stderr.write(`• ${msg}\n`);
 
 const { db, closeDb } = await import("../functions/_shared/db.ts");
-const { importExport } = await import("../functions/_shared/imports/persist.ts");
+const { storeParsedExport } = await import("../functions/_shared/imports/persist.ts");
 const { crossCheckPnl } = await import("../functions/_shared/imports/crosscheck.ts");
 const { processUser } = await import("../functions/_shared/positions/process.ts");
 const { parseExport } = await import("../functions/_shared/imports/parse.ts");
@@ -57,7 +57,9 @@ try {
   const summary: string[][] = [["file", "layout", "zone", "rows", "new", "duplicates", "unpaired"]];
   for (const f of files) {
     const text = decodeExport(readFileSync(join(dir, f))); // UTF-8, or UTF-16 by its BOM (Gate.io)
-    const r = await importExport({ userId: user.id, text, fileName: f, utcOffset: values["utc-offset"], process: false });
+    // Parsed once: stored now, and its fills and ledger PnL kept for the cross-check after the engine ran.
+    const parsed = await parseExport({ text, fileName: f, utcOffset: values["utc-offset"] });
+    const r = await storeParsedExport({ userId: user.id, process: false }, parsed);
     if (!r.ok) {
       console.error(`main: ${f}: ${r.format ? `${r.error_count} bad row(s)` : "not a supported export"}; nothing of it was imported:`);
       for (const e of r.errors.slice(0, 20)) console.error(`  line ${e.line}${e.column ? ` column "${e.column}"` : ""}: ${e.problem}`);
@@ -73,8 +75,6 @@ try {
     summary.push([f, r.format.id, zone, String(r.rows), String(added), String(dup), String(r.unpaired.count)]);
     for (const u of r.unpaired.rows.slice(0, 10)) console.error(`  ${f} line ${u.line}: ${u.operation} ${u.change} ${u.asset}: not imported (${u.reason})`);
     if (r.unpaired.count > 10) console.error(`  ${f}: … and ${r.unpaired.count - 10} more unpaired row(s)`);
-    // The parsed fills, for the exchange-PnL cross-check once the engine has run.
-    const parsed = await parseExport({ text, fileName: f, utcOffset: values["utc-offset"] });
     imported.push({ file: f, fills: parsed.fills, ledger: { exchange: r.format.exchange, totals: parsed.exchangePnl } });
   }
   const widths = summary[0].map((_, i) => Math.max(...summary.map((r) => r[i].length)));

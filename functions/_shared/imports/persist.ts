@@ -85,6 +85,18 @@ export async function importExport(req: ImportRequest): Promise<ImportResult> {
     exchange: req.exchange, kind: req.kind, text: req.text, stream: req.stream, utcOffset: req.utcOffset, onProgress: req.onProgress,
     fileName: req.fileName,
   });
+  return await storeParsedExport(req, parsed);
+}
+
+/**
+ * The second half of importExport, for a caller that parsed the file itself and keeps the parse
+ * (the main job cross-checks its fills once the engine has run): writes it in one transaction,
+ * runs the engine (unless `process: false`) and answers the same result.
+ */
+export async function storeParsedExport(
+  req: Pick<ImportRequest, "userId" | "actorClaims" | "onWrite" | "process">,
+  parsed: ParseExportResult,
+): Promise<ImportResult> {
   if (parsed.errors.length || !parsed.format) {
     return { ok: false, format: parsed.format, errors: parsed.errors, error_count: parsed.errorCount, rows: parsed.rows };
   }
