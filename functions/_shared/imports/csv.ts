@@ -126,8 +126,8 @@ export async function* readCsv(
     buffer = buffer.slice(upTo);
     scanFrom -= upTo;
     if (delimiter === null) {
-      const first = part.split("\n").find((l) => l.trim() !== "");
-      if (first !== undefined) delimiter = pickDelimiter(first.replace(/\r$/, ""));
+      const first = firstLine(part);
+      if (first !== null) delimiter = pickDelimiter(first);
     }
     const out = splitRecords(part, bufferLine, delimiter ?? ",");
     bufferLine += countNewlines(part);
@@ -153,6 +153,18 @@ export async function* readCsv(
     const records = cut(buffer.length);
     yield { records, bytes, delimiter: delimiter ?? "," };
   }
+}
+
+/** The first non-blank line of whole-record text (without its line end), or null. */
+function firstLine(text: string): string | null {
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf("\n", start);
+    const line = text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "");
+    if (line.trim() !== "") return line;
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return null;
 }
 
 function countNewlines(s: string): number {
