@@ -67,6 +67,22 @@ function track(run: Promise<void>) {
   return t;
 }
 
+/**
+ * Runs pages 0 and 1 in step (load 1 must have started during write 0) and stops once write 1
+ * has started with load 2 in flight.
+ */
+async function untilWrite1WithLoad2InFlight(p: ReturnType<typeof pages>): Promise<void> {
+  await p.seen("load 0 start");
+  p.finish("load 0");
+  await p.seen("write 0 start");
+  await drained();
+  p.finish("load 1"); // throws if load 1 has not started during write 0
+  p.finish("write 0");
+  await p.seen("write 1 start");
+  await drained();
+  expect(p.pending.has("load 2")).toBe(true);
+}
+
 describe("loadAhead: page k+1 is loaded while page k is written", () => {
   it("writes every page once, in order, and loads the next page during each write", async () => {
     const p = pages(4);
@@ -100,16 +116,8 @@ describe("loadAhead: page k+1 is loaded while page k is written", () => {
   it("a failed write ends the run after the load in flight settled; that page is never written", async () => {
     const p = pages(5);
     const r = track(loadAhead(0, p.load, p.write));
-    await p.seen("load 0 start");
-    p.finish("load 0");
-    await p.seen("write 0 start");
-    await drained();
-    p.finish("load 1"); // throws if load 1 has not started during write 0
-    p.finish("write 0");
     // load 2 is in flight when write 1 fails
-    await p.seen("write 1 start");
-    await drained();
-    expect(p.pending.has("load 2")).toBe(true);
+    await untilWrite1WithLoad2InFlight(p);
     p.finish("write 1", new Error("write 1"));
     await drained();
     expect(r.settled).toBe(false); // the run waits for the load in flight …
@@ -128,16 +136,8 @@ describe("loadAhead: page k+1 is loaded while page k is written", () => {
   it("a failed load ends the run after the write before it has finished", async () => {
     const p = pages(5);
     const r = track(loadAhead(0, p.load, p.write));
-    await p.seen("load 0 start");
-    p.finish("load 0");
-    await p.seen("write 0 start");
-    await drained();
-    p.finish("load 1"); // throws if load 1 has not started during write 0
-    p.finish("write 0");
     // load 2 fails while write 1 is still pending
-    await p.seen("write 1 start");
-    await drained();
-    expect(p.pending.has("load 2")).toBe(true);
+    await untilWrite1WithLoad2InFlight(p);
     p.finish("load 2", new Error("load 2"));
     await drained();
     expect(r.settled).toBe(false); // the run waits for write 1 …
